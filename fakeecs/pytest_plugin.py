@@ -1,0 +1,1 @@
+"""pytest plugin for fakeecs (fixtures are added by the fakeecs protocol work)."""

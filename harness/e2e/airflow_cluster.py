@@ -1,0 +1,271 @@
+"""Airflow 3 with CeleryExecutor as real processes: api-server, scheduler, dag-processor, workers.
+
+Airflow 3 workers run tasks through the execution API, served by `airflow
+api-server`; the scheduler signs the tasks' tokens with the shared JWT secret.
+Each worker runs under mit_airflow.worker_supervisor, as in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.e2e.processes import ManagedProcess
+from harness.e2e.services import PostgresDatabase, RedisDatabase
+from harness.e2e.waiting import wait_for
+
+BIN = Path(sys.executable).parent
+TERMINAL_RUN_STATES = {"success", "failed"}
+COMPAT_DIR = Path(__file__).parent / "compat"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def airflow_env(
+    base: dict[str, str],
+    home: Path,
+    dags: Path,
+    db: PostgresDatabase,
+    broker: RedisDatabase,
+    api_port: int,
+    overrides: dict[str, str],
+) -> dict[str, str]:
+    """The environment every Airflow process of one run shares."""
+    env = {k: v for k, v in base.items() if not k.startswith("AIRFLOW__")}
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
+            "AIRFLOW__API_AUTH__JWT_SECRET": "e2e-only-not-a-secret-0123456789abcdef",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db.sqlalchemy_url,
+            "AIRFLOW__CELERY__BROKER_URL": broker.url,
+            "AIRFLOW__CELERY__RESULT_BACKEND": db.result_backend_url,
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
+            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "3",
+            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": ".*",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(COMPAT_DIR), base.get("PYTHONPATH", "")])
+            ),
+        }
+    )
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class AirflowCluster:
+    """The Airflow processes of one run and the metadata DB they share."""
+
+    workdir: Path
+    env: dict[str, str]
+    db: PostgresDatabase
+    api_port: int
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> Path:
+        return self.workdir / "logs"
+
+    def _process(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> ManagedProcess:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        proc = self.processes.get(name)
+        if proc is None:
+            proc = ManagedProcess(name, argv, env or self.env, self.logs / f"{name}.log")
+            self.processes[name] = proc
+        return proc
+
+    def cli(self, *args: str, timeout: float = 120) -> str:
+        """Run one `airflow` CLI command; its output goes to the cli log too."""
+        result = subprocess.run(
+            [str(BIN / "airflow"), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        self.logs.mkdir(parents=True, exist_ok=True)
+        with (self.logs / "cli.log").open("a") as log:
+            log.write(
+                f"\n===== airflow {' '.join(args)} -> {result.returncode}\n{result.stdout}{result.stderr}"
+            )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
+        return result.stdout
+
+    def migrate(self) -> None:
+        self.cli("db", "migrate", timeout=300)
+
+    def start_api_server(self) -> None:
+        argv = [
+            str(BIN / "airflow"),
+            "api-server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            str(self.api_port),
+            "-w",
+            "1",
+        ]
+        self._process("api-server", argv).start()
+        wait_for(
+            self._api_healthy, timeout=120, what="the api-server to answer /api/v2/monitor/health"
+        )
+
+    def _api_healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.api_port}/api/v2/monitor/health", timeout=2
+            ) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    def start_scheduler(self) -> ManagedProcess:
+        """Start (or restart) the scheduler and wait for *its* heartbeat, not a predecessor's."""
+        before = self.scalar("SELECT coalesce(max(id), 0) FROM job WHERE job_type='SchedulerJob'")
+        proc = self._process("scheduler", [str(BIN / "airflow"), "scheduler"]).start()
+        wait_for(
+            lambda: self.scalar(
+                "SELECT count(*) FROM job WHERE job_type='SchedulerJob' AND state='running' AND id > %s "
+                "AND latest_heartbeat > now() - interval '10 seconds'",
+                (before,),
+            ),
+            timeout=120,
+            what="a running scheduler heartbeat",
+        )
+        return proc
+
+    def start_dag_processor(self) -> ManagedProcess:
+        return self._process("dag-processor", [str(BIN / "airflow"), "dag-processor"]).start()
+
+    def worker(
+        self,
+        name: str,
+        grace: float,
+        extra_env: dict[str, str] | None = None,
+        queues: str = "default",
+    ) -> ManagedProcess:
+        """A Celery worker under the production stop policy (not started yet)."""
+        argv = [
+            str(BIN / "python"), "-m", "mit_airflow.worker_supervisor", "--grace", str(grace), "--",
+            str(BIN / "airflow"), "celery", "worker", "--celery-hostname", f"{name}@%h",
+            "--skip-serve-logs", "--without-mingle", "--without-gossip", "--queues", queues,
+        ]  # fmt: skip
+        return self._process(name, argv, {**self.env, **(extra_env or {})})
+
+    def start_worker(
+        self,
+        name: str,
+        grace: float = 120.0,
+        extra_env: dict[str, str] | None = None,
+        queues: str = "default",
+    ) -> ManagedProcess:
+        proc = self.worker(name, grace, extra_env, queues)
+        offset = len(proc.log_text(tail=10**9)) if proc.log_path.exists() else 0
+        proc.start()
+        wait_for(
+            lambda: (
+                " ready." in proc.log_text(tail=10**9)[offset:] or (not proc.alive() and "exited")
+            ),
+            timeout=120,
+            what=f"worker {name} to log 'ready.'",
+        )
+        assert proc.alive(), f"worker {name} exited during start-up"
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in reversed(list(self.processes.values())):
+            proc.stop(grace=10)
+
+    def failure_report(self) -> str:
+        """Every process's log, for a failing test."""
+        parts = []
+        for path in sorted(self.logs.glob("*.log")):
+            parts.append(
+                f"\n----- {path.name} (last 15000 chars) -----\n{path.read_text(errors='replace')[-15000:]}"
+            )
+        return "".join(parts)
+
+    # --- the metadata DB ---------------------------------------------------------------------
+
+    def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self.db.connect() as conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            result = cur.fetchall()
+        conn.close()
+        return result
+
+    def scalar(self, sql: str, params: tuple[object, ...] = ()) -> object:
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    def wait_dag_parsed(self, dag_id: str, timeout: float = 120) -> None:
+        wait_for(
+            lambda: self.scalar("SELECT count(*) FROM serialized_dag WHERE dag_id=%s", (dag_id,)),
+            timeout=timeout,
+            what=f"DAG {dag_id} to be parsed",
+        )
+
+    def trigger(self, dag_id: str, run_id: str, conf: dict[str, object] | None = None) -> None:
+        args = ["dags", "trigger", dag_id, "--run-id", run_id]
+        if conf:
+            args += ["--conf", json.dumps(conf)]
+        self.cli(*args)
+
+    def run_state(self, dag_id: str, run_id: str) -> str | None:
+        return self.scalar(
+            "SELECT state FROM dag_run WHERE dag_id=%s AND run_id=%s", (dag_id, run_id)
+        )  # type: ignore[return-value]
+
+    def ti(self, dag_id: str, run_id: str, task_id: str) -> tuple[str | None, int] | None:
+        """(state, try_number) of one task instance."""
+        rows = self.rows(
+            "SELECT state, try_number FROM task_instance WHERE dag_id=%s AND run_id=%s AND task_id=%s "
+            "AND map_index=-1",
+            (dag_id, run_id, task_id),
+        )
+        return (rows[0][0], int(rows[0][1])) if rows else None  # type: ignore[return-value]
+
+    def wait_ti_state(
+        self, dag_id: str, run_id: str, task_id: str, states: set[str], timeout: float = 120
+    ) -> int:
+        """Wait until the task instance is in one of `states`; returns its try number."""
+        found = wait_for(
+            lambda: (ti := self.ti(dag_id, run_id, task_id)) and ti[0] in states and ti,
+            timeout=timeout,
+            what=f"{dag_id}.{task_id} in {run_id} to reach {sorted(states)}",
+        )
+        return found[1]
+
+    def wait_run_finished(self, dag_id: str, run_id: str, timeout: float = 240) -> str:
+        return wait_for(
+            lambda: (s := self.run_state(dag_id, run_id)) in TERMINAL_RUN_STATES and s,
+            timeout=timeout,
+            what=f"DAG run {dag_id}/{run_id} to finish",
+        )

@@ -1,0 +1,54 @@
+"""`fakeecs serve` as a real process for the e2e suite: started, its URL read, its call log fetched.
+
+Not used by a scenario yet (the ECS scenarios wait for `fakeecs serve` and the
+operators); kept here so they only need a fixture around it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from harness.e2e.processes import ManagedProcess
+from harness.e2e.waiting import wait_for
+
+READY = re.compile(r"fakeecs listening on (http://\S+)")
+
+
+class FakeEcsServer:
+    """One `fakeecs serve --clock scaled:FACTOR` process and its control API."""
+
+    def __init__(
+        self, log_dir: Path, env: dict[str, str], scale: float = 60.0, seed: int = 1
+    ) -> None:
+        argv = [str(Path(sys.executable).parent / "fakeecs"), "serve", "--host", "127.0.0.1", "--port", "0",
+                "--clock", f"scaled:{scale:g}", "--seed", str(seed)]  # fmt: skip
+        self.process = ManagedProcess("fakeecs", argv, env, log_dir / "fakeecs.log")
+        self.url = ""
+
+    def start(self, timeout: float = 60) -> str:
+        """Start the server and return its base URL once it printed its listening line."""
+        self.process.start()
+
+        def listening() -> str | None:
+            if not self.process.alive():
+                raise RuntimeError(
+                    f"fakeecs serve exited during start-up:\n{self.process.log_text()}"
+                )
+            match = READY.search(self.process.log_text())
+            return match.group(1) if match else None
+
+        self.url = wait_for(listening, timeout=timeout, what="fakeecs to print its listening line")
+        return self.url
+
+    def calls(self) -> list[dict[str, Any]]:
+        """The ECS API calls fakeecs received, in order (GET /_fakeecs/calls)."""
+        with urllib.request.urlopen(f"{self.url}/_fakeecs/calls", timeout=10) as response:
+            return json.load(response)
+
+    def stop(self) -> None:
+        self.process.stop(grace=10)

@@ -1,0 +1,52 @@
+"""Test-session set-up: an offline Airflow home in a temp dir, configured before airflow is imported."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness import airflow_env
+
+# No AWS account is ever used by the tests: make that explicit, so a stray call to
+# real AWS fails instead of using a developer's credentials.
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECS"):
+    os.environ.pop(_name, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="mit-airflow-tests-"))
+AIRFLOW_HOME = _SESSION_DIR / "airflow"
+DAGS_FOLDER = _SESSION_DIR / "dags"
+airflow_env.configure(AIRFLOW_HOME, DAGS_FOLDER)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """A migrated SQLite metadata DB for this test session; returns AIRFLOW_HOME."""
+    airflow_env.migrate(AIRFLOW_HOME)
+    return AIRFLOW_HOME
+
+
+@pytest.fixture(scope="session")
+def dags_folder() -> Path:
+    """The DAGS_FOLDER of this session: `dag.test()` only runs DAG files placed here."""
+    return DAGS_FOLDER
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Remove the deployment's configuration variables for one test."""
+    for name in list(os.environ):
+        if name.startswith(("ECS_", "ES_URL", "AIRFLOW_ENVIRONMENT")):
+            monkeypatch.delenv(name, raising=False)
+    yield monkeypatch

@@ -1,0 +1,100 @@
+"""Fixtures that start real services and processes for the e2e suite (never run by `make test`).
+
+One Airflow cluster per test module: a fresh PostgreSQL database, a fresh Redis
+DB index, an api-server, a scheduler, a dag-processor and two Celery workers,
+all stopped and removed afterwards. When a test fails, every process's log is
+attached to the report.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.e2e import services
+from harness.e2e.airflow_cluster import AirflowCluster, airflow_env, free_port
+
+E2E_DAGS = Path(__file__).parent / "dags"
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+
+
+@pytest.fixture(scope="session")
+def servers() -> None:
+    """PostgreSQL and Redis running, started here if they were down; a clear failure otherwise."""
+    try:
+        services.ensure_postgres()
+        services.ensure_redis()
+    except services.ServiceUnavailable as err:
+        pytest.fail(str(err), pytrace=False)
+
+
+def _dags_folder(root: Path) -> Path:
+    dags = root / "dags"
+    if WORKFLOWS.is_dir():
+        shutil.copytree(WORKFLOWS, dags / "workflows", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(E2E_DAGS, dags / "e2e", ignore=shutil.ignore_patterns("__pycache__"))
+    return dags
+
+
+def start_cluster(
+    root: Path, overrides: dict[str, str] | None = None, workers: int = 2
+) -> Iterator[AirflowCluster]:
+    """A whole Airflow deployment in `root`; yields it running, tears everything down after."""
+    db = services.PostgresDatabase.create()
+    broker = services.RedisDatabase.claim()
+    port = free_port()
+    env = airflow_env(
+        dict(os.environ), root / "home", _dags_folder(root), db, broker, port, overrides or {}
+    )
+    cluster = AirflowCluster(root, env, db, port)
+    try:
+        cluster.migrate()
+        cluster.start_api_server()
+        cluster.start_dag_processor()
+        cluster.start_scheduler()
+        for n in range(1, workers + 1):
+            cluster.start_worker(
+                f"worker{n}", grace=float(env.get("WORKER_STOP_GRACE_SECONDS", "120"))
+            )
+    except Exception as err:
+        cluster.stop_all()
+        broker.release()
+        db.drop()
+        raise RuntimeError(
+            f"the Airflow cluster did not start: {err}{cluster.failure_report()}"
+        ) from err
+    try:
+        yield cluster
+    finally:
+        cluster.stop_all()
+        broker.release()
+        db.drop()
+
+
+@pytest.fixture(scope="module")
+def e2e_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="mit-airflow-e2e-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    servers: None, e2e_root: Path, request: pytest.FixtureRequest
+) -> Iterator[AirflowCluster]:
+    """The module's Airflow cluster; a module may set CLUSTER_ENV for extra settings."""
+    overrides = getattr(request.module, "CLUSTER_ENV", {})
+    yield from start_cluster(e2e_root, overrides)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and "cluster" in getattr(item, "funcargs", {}):
+        report.sections.append(("airflow process logs", item.funcargs["cluster"].failure_report()))

@@ -1,0 +1,23 @@
+"""Scenario 6 (without ECS yet): the scheduler restarted mid-run, as `workflow redeploy` does; the run finishes."""
+
+from __future__ import annotations
+
+import signal
+
+from harness.e2e.airflow_cluster import AirflowCluster
+
+DAG_ID = "e2e_sleep_default"
+
+
+def test_run_resumes_after_scheduler_restart(cluster: AirflowCluster) -> None:
+    cluster.wait_dag_parsed(DAG_ID)
+    cluster.trigger(DAG_ID, "sched-1", {"seconds": 15})
+    cluster.wait_ti_state(DAG_ID, "sched-1", "busy", {"running"})
+    scheduler = cluster.processes["scheduler"]
+    scheduler.signal(signal.SIGTERM)
+    scheduler.wait_exit(timeout=60)
+    cluster.start_scheduler()
+    assert cluster.wait_run_finished(DAG_ID, "sched-1", timeout=180) == "success"
+    assert cluster.ti(DAG_ID, "sched-1", "busy") == ("success", 1), (
+        "the running task was neither lost nor re-run"
+    )
