@@ -31,6 +31,7 @@ class CallContext:
     """
 
     engine: Engine
+    region: str = "us-east-1"
     fault: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,137 @@
+"""Cluster operations: CreateCluster, DescribeClusters, ListClusters, DeleteCluster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fakeecs import errors
+from fakeecs.api.paging import page, with_token
+from fakeecs.api.registry import CallContext, operation
+from fakeecs.api.tagging import check_tags
+from fakeecs.errors import ECSError
+from fakeecs.ids import arn, short_name
+from fakeecs.model import ACTIVE_STATES, Cluster
+
+
+def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) -> dict[str, Any]:
+    state = ctx.engine.region(ctx.region)
+    tasks = [t for t in state.cluster_tasks(cluster) if t.last_status in ACTIVE_STATES]
+    running = sum(1 for t in tasks if t.last_status == "RUNNING")
+    services = [
+        s
+        for (c, _), s in state.services.items()
+        if c == cluster.arn and getattr(s, "status", "ACTIVE") == "ACTIVE"
+    ]
+    out: dict[str, Any] = {
+        "clusterArn": cluster.arn,
+        "clusterName": cluster.name,
+        "status": cluster.status,
+        "registeredContainerInstancesCount": 0,
+        "runningTasksCount": running if cluster.status == "ACTIVE" else 0,
+        "pendingTasksCount": len(tasks) - running if cluster.status == "ACTIVE" else 0,
+        "activeServicesCount": len(services),
+        "statistics": [],
+        "tags": [],
+        "settings": [],
+        "capacityProviders": list(cluster.capacity_providers),
+        "defaultCapacityProviderStrategy": list(cluster.default_strategy),
+    }
+    if "STATISTICS" in include:
+        out["statistics"] = _statistics(tasks, running)
+    if "SETTINGS" in include:
+        out["settings"] = list(cluster.settings)
+    if "TAGS" in include:
+        out["tags"] = list(cluster.tags)
+    if "CONFIGURATIONS" in include and cluster.configuration:
+        out["configuration"] = cluster.configuration
+    return out
+
+
+def _statistics(tasks: list[Any], running: int) -> list[dict[str, str]]:
+    fargate = [t for t in tasks if t.launch_type == "FARGATE"]
+    fargate_running = sum(1 for t in fargate if t.last_status == "RUNNING")
+    ec2 = [t for t in tasks if t.launch_type == "EC2"]
+    ec2_running = sum(1 for t in ec2 if t.last_status == "RUNNING")
+    return [
+        {"name": "runningFargateTasksCount", "value": str(fargate_running)},
+        {"name": "pendingFargateTasksCount", "value": str(len(fargate) - fargate_running)},
+        {"name": "runningEC2TasksCount", "value": str(ec2_running)},
+        {"name": "pendingEC2TasksCount", "value": str(len(ec2) - ec2_running)},
+        {"name": "runningExternalTasksCount", "value": "0"},
+        {"name": "pendingExternalTasksCount", "value": "0"},
+        {"name": "activeFargateServiceCount", "value": "0"},
+        {"name": "activeEC2ServiceCount", "value": "0"},
+        {"name": "drainingFargateServiceCount", "value": "0"},
+        {"name": "drainingEC2ServiceCount", "value": "0"},
+    ]
+
+
+def _check_name(name: str) -> None:
+    ok = 1 <= len(name) <= 255 and all(c.isascii() and (c.isalnum() or c in "-_") for c in name)
+    if not ok:
+        raise errors.invalid_parameter(
+            "Cluster name must be 1-255 characters: letters, numbers, hyphens and underscores."
+        )
+
+
+@operation("CreateCluster")
+def create_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    name = params.get("clusterName", "default")
+    _check_name(name)
+    state = ctx.engine.region(ctx.region)
+    existing = state.clusters.get(name)
+    if existing is not None and existing.status == "ACTIVE":
+        return {"cluster": cluster_dict(ctx, existing, ["SETTINGS", "TAGS"])}
+    cluster = Cluster(
+        name=name,
+        arn=arn(ctx.region, f"cluster/{name}"),
+        tags=check_tags(params.get("tags")),
+        capacity_providers=list(params.get("capacityProviders", [])),
+        default_strategy=list(params.get("defaultCapacityProviderStrategy", [])),
+        configuration=params.get("configuration"),
+    )
+    if params.get("settings"):
+        cluster.settings = [dict(s) for s in params["settings"]]
+    state.clusters[name] = cluster
+    return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS", "TAGS", "CONFIGURATIONS"])}
+
+
+@operation("DescribeClusters")
+def describe_clusters(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    state = ctx.engine.region(ctx.region)
+    include = params.get("include", [])
+    found, failures = [], []
+    for ref in params.get("clusters") or ["default"]:
+        cluster = state.clusters.get(short_name(ref))
+        if cluster is None:
+            failures.append(
+                {"arn": arn(ctx.region, f"cluster/{short_name(ref)}"), "reason": "MISSING"}
+            )
+        else:
+            found.append(cluster_dict(ctx, cluster, include))
+    return {"clusters": found, "failures": failures}
+
+
+@operation("ListClusters")
+def list_clusters(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    state = ctx.engine.region(ctx.region)
+    arns = sorted(c.arn for c in state.clusters.values() if c.status == "ACTIVE")
+    chunk, token = page(arns, params)
+    return with_token({"clusterArns": chunk}, token)
+
+
+@operation("DeleteCluster")
+def delete_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    state = ctx.engine.region(ctx.region)
+    cluster = state.cluster(params["cluster"])
+    if any(c == cluster.arn and s.status == "ACTIVE" for (c, _), s in state.services.items()):
+        raise ECSError(
+            "ClusterContainsServicesException",
+            "The Cluster cannot be deleted while Services are active.",
+        )
+    if any(t.last_status in ACTIVE_STATES for t in state.cluster_tasks(cluster)):
+        raise ECSError(
+            "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active."
+        )
+    cluster.status = "INACTIVE"
+    return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS", "TAGS"])}

@@ -1,0 +1,62 @@
+"""TagResource, UntagResource and ListTagsForResource for clusters, task definitions, tasks, services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fakeecs import errors
+from fakeecs.api.registry import CallContext, operation
+from fakeecs.api.tagging import check_tags, merge_tags
+
+
+def _resource(ctx: CallContext, resource_arn: str) -> Any:
+    """The tagged object an ARN names (anything with a `tags` list)."""
+    state = ctx.engine.region(ctx.region)
+    parts = resource_arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "ecs":
+        raise errors.invalid_parameter(f"Invalid resource ARN: {resource_arn}")
+    kind, _, rest = parts[5].partition("/")
+    found: Any = None
+    if kind == "cluster":
+        found = state.clusters.get(rest)
+    elif kind == "task-definition":
+        family, _, revision = rest.partition(":")
+        found = next(
+            (td for td in state.task_definitions.get(family, []) if str(td.revision) == revision),
+            None,
+        )
+    elif kind == "task":
+        found = state.tasks.get(resource_arn)
+    elif kind == "service":
+        cluster_name, _, service = rest.rpartition("/")
+        found = next(
+            (
+                s
+                for (c, n), s in state.services.items()
+                if n == service and c.endswith(f"/{cluster_name}")
+            ),
+            None,
+        )
+    if found is None:
+        raise errors.invalid_parameter("The specified resource is not found.")
+    return found
+
+
+@operation("TagResource")
+def tag_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    resource = _resource(ctx, params["resourceArn"])
+    resource.tags = merge_tags(resource.tags, check_tags(params["tags"]))
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    resource = _resource(ctx, params["resourceArn"])
+    drop = set(params["tagKeys"])
+    resource.tags = [t for t in resource.tags if t["key"] not in drop]
+    return {}
+
+
+@operation("ListTagsForResource")
+def list_tags_for_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    return {"tags": list(_resource(ctx, params["resourceArn"]).tags)}

@@ -1,0 +1,174 @@
+"""Task definition operations: Register, Describe, List, ListFamilies, Deregister."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fakeecs import errors
+from fakeecs.api.fargate import check_size
+from fakeecs.api.paging import page, with_token
+from fakeecs.api.registry import CallContext, operation
+from fakeecs.api.tagging import check_tags
+from fakeecs.ids import ACCOUNT_ID, arn
+from fakeecs.model import TaskDefinition
+
+_CONTAINER_DEFAULTS: dict[str, Any] = {
+    "cpu": 0,
+    "portMappings": [],
+    "essential": True,
+    "environment": [],
+    "mountPoints": [],
+    "volumesFrom": [],
+}
+
+
+def task_definition_dict(td: TaskDefinition) -> dict[str, Any]:
+    body = copy.deepcopy(td.body)
+    body.pop("tags", None)
+    compat = body.get("requiresCompatibilities") or []
+    out = {
+        "taskDefinitionArn": td.arn,
+        **body,
+        "containerDefinitions": [
+            {**_CONTAINER_DEFAULTS, **c} for c in body.get("containerDefinitions", [])
+        ],
+        "family": td.family,
+        "revision": td.revision,
+        "status": td.status,
+        "volumes": body.get("volumes", []),
+        "placementConstraints": body.get("placementConstraints", []),
+        "compatibilities": ["EC2", "FARGATE"] if "FARGATE" in compat else ["EC2"],
+        "registeredAt": td.registered_at,
+        "registeredBy": f"arn:aws:iam::{ACCOUNT_ID}:root",
+    }
+    if td.deregistered_at is not None:
+        out["deregisteredAt"] = td.deregistered_at
+    return out
+
+
+def _check_family(family: str) -> None:
+    ok = 1 <= len(family) <= 255 and all(c.isascii() and (c.isalnum() or c in "-_") for c in family)
+    if not ok:
+        raise errors.client_error(
+            "Family contains invalid characters: use up to 255 letters, numbers, hyphens and underscores."
+        )
+
+
+def _check_containers(body: dict[str, Any]) -> None:
+    containers = body["containerDefinitions"]
+    if not containers:
+        raise errors.client_error("Container list cannot be empty.")
+    names = [c.get("name") for c in containers]
+    if any(not n for n in names):
+        raise errors.client_error("Container.name should not be null or empty.")
+    if len(set(names)) != len(names):
+        raise errors.client_error("Container names must be unique within a task definition.")
+    if any(not c.get("image") for c in containers):
+        raise errors.client_error("Container.image should not be null or empty.")
+    if not any(c.get("essential", True) for c in containers):
+        raise errors.client_error("A task definition must have at least one essential container.")
+
+
+def _check_fargate(body: dict[str, Any]) -> None:
+    if body.get("networkMode") != "awsvpc":
+        raise errors.client_error("Fargate only supports network mode 'awsvpc'.")
+    body["cpu"], body["memory"] = check_size(body.get("cpu"), body.get("memory"))
+    uses_awslogs = any(
+        (c.get("logConfiguration") or {}).get("logDriver") == "awslogs"
+        for c in body["containerDefinitions"]
+    )
+    if uses_awslogs and not body.get("executionRoleArn"):
+        raise errors.client_error(
+            "Fargate requires task definition to have execution role ARN to support log driver awslogs."
+        )
+
+
+@operation("RegisterTaskDefinition")
+def register_task_definition(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    body = copy.deepcopy(params)
+    family = body["family"]
+    _check_family(family)
+    _check_containers(body)
+    if "FARGATE" in (body.get("requiresCompatibilities") or []):
+        _check_fargate(body)
+    tags = check_tags(body.pop("tags", None))
+    state = ctx.engine.region(ctx.region)
+    revisions = state.task_definitions[family]
+    revision = revisions[-1].revision + 1 if revisions else 1
+    td = TaskDefinition(
+        family=family,
+        revision=revision,
+        arn=arn(ctx.region, f"task-definition/{family}:{revision}"),
+        body=body,
+        registered_at=ctx.engine.now(),
+        tags=tags,
+    )
+    revisions.append(td)
+    return {"taskDefinition": task_definition_dict(td), "tags": list(tags)}
+
+
+@operation("DescribeTaskDefinition")
+def describe_task_definition(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    td = ctx.engine.region(ctx.region).task_definition(params["taskDefinition"])
+    out: dict[str, Any] = {"taskDefinition": task_definition_dict(td)}
+    if "TAGS" in (params.get("include") or []):
+        out["tags"] = list(td.tags)
+    return out
+
+
+@operation("DeregisterTaskDefinition")
+def deregister_task_definition(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    ref = params["taskDefinition"]
+    if ":" not in ref.split("task-definition/")[-1]:
+        raise errors.client_error(
+            "Invalid revision number. A task definition revision is required: family:revision."
+        )
+    td = ctx.engine.region(ctx.region).task_definition(ref)
+    if td.status == "ACTIVE":
+        td.status = "INACTIVE"
+        td.deregistered_at = ctx.engine.now()
+    return {"taskDefinition": task_definition_dict(td)}
+
+
+def _all_revisions(ctx: CallContext) -> list[TaskDefinition]:
+    state = ctx.engine.region(ctx.region)
+    return [
+        td for family in sorted(state.task_definitions) for td in state.task_definitions[family]
+    ]
+
+
+@operation("ListTaskDefinitions")
+def list_task_definitions(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    status = params.get("status", "ACTIVE")
+    prefix = params.get("familyPrefix")
+    found = [
+        td
+        for td in _all_revisions(ctx)
+        if td.status == status and (prefix is None or td.family == prefix)
+    ]
+    arns = [td.arn for td in found]
+    if params.get("sort") == "DESC":
+        arns.reverse()
+    chunk, token = page(arns, params)
+    return with_token({"taskDefinitionArns": chunk}, token)
+
+
+@operation("ListTaskDefinitionFamilies")
+def list_task_definition_families(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    status = params.get("status", "ACTIVE")
+    prefix = params.get("familyPrefix", "")
+    state = ctx.engine.region(ctx.region)
+    families = []
+    for family in sorted(state.task_definitions):
+        statuses = {td.status for td in state.task_definitions[family]}
+        has_active = "ACTIVE" in statuses
+        wanted = (
+            status == "ALL"
+            or (status == "ACTIVE" and has_active)
+            or (status == "INACTIVE" and not has_active)
+        )
+        if family.startswith(prefix) and wanted:
+            families.append(family)
+    chunk, token = page(families, params)
+    return with_token({"families": chunk}, token)

@@ -1,0 +1,107 @@
+"""`fakeecs serve`: run the fake ECS as a server."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fakeecs.clock import parse_clock
+from fakeecs.engine import Engine
+from fakeecs.errors import ECSError
+from fakeecs.server import App, Server
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _load_faults(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"{path} is not valid JSON: {exc}") from None
+    return data
+
+
+@click.group()
+def main() -> None:
+    """fakeecs: an offline Amazon ECS that speaks the real wire protocol."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=5090, show_default=True, type=int, help="0 picks a free port.")
+@click.option(
+    "--clock",
+    "clock_spec",
+    default="manual",
+    show_default=True,
+    help="real, manual (moves only via POST /_fakeecs/clock/advance) or scaled:FACTOR.",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for IDs and faults.")
+@click.option(
+    "--faults",
+    "faults_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help='JSON file of fault rules: {"rules": [...]}',
+)
+@click.option(
+    "--control-token",
+    envvar="FAKEECS_CONTROL_TOKEN",
+    help="Require this token (header X-Fakeecs-Token) on the control API.",
+)
+def serve(
+    host: str,
+    port: int,
+    clock_spec: str,
+    seed: int,
+    faults_path: Path | None,
+    control_token: str | None,
+) -> None:
+    """Serve ECS (and, through moto, every other AWS service) on one port."""
+    try:
+        clock = parse_clock(clock_spec)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--clock") from None
+    if host not in LOOPBACK:
+        click.echo(
+            f"warning: fakeecs is listening on {host}, reachable from other machines; "
+            "it has no authentication for ECS calls",
+            err=True,
+        )
+        if not control_token:
+            raise click.UsageError(
+                "binding beyond loopback needs --control-token (or FAKEECS_CONTROL_TOKEN) "
+                "so that others cannot drive the control API"
+            )
+    engine = Engine(clock, seed=seed)
+    if faults_path is not None:
+        try:
+            engine.faults.set(_load_faults(faults_path), engine.now())
+        except ECSError as err:
+            raise click.BadParameter(
+                f"{faults_path}: {err.message}", param_hint="--faults"
+            ) from None
+    try:
+        server = Server(App(engine, control_token=control_token), host=host, port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.httpd.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"fakeecs listening on {server.url}")
+    sys.stdout.flush()
+    server.serve_forever()
+    server.httpd.server_close()

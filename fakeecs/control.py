@@ -1,0 +1,182 @@
+"""The control API under `/_fakeecs/`, and its Python client.
+
+Server side: `handle_control(engine, method, path, body)` -> (status, JSON).
+Client side: `ControlClient(endpoint_url)`, which `FakeECS` also uses, so
+in-process and remote fakes are driven by the same code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from typing import Any
+
+from fakeecs.engine import Engine
+from fakeecs.engine.behaviours import behaviour_from_wire
+from fakeecs.errors import ECSError
+
+PREFIX = "/_fakeecs/"
+
+
+def _clock(engine: Engine) -> dict[str, Any]:
+    now = engine.now()
+    iso = datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z")
+    return {"now": now, "iso": iso, "kind": engine.clock.kind}
+
+
+def _body(raw: bytes) -> Any:
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ECSError("InvalidRequest", f"body is not valid JSON: {exc}") from None
+
+
+def _advance(engine: Engine, body: Any) -> dict[str, Any]:
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ECSError("InvalidRequest", 'advance needs {"seconds": S} with S >= 0')
+    if engine.clock.kind == "real":
+        raise ECSError(
+            "InvalidRequest", "the real clock cannot be advanced; start fakeecs with --clock manual"
+        )
+    engine.advance(float(seconds))
+    return _clock(engine)
+
+
+def _behaviours(engine: Engine, body: Any) -> dict[str, Any]:
+    specs = body if isinstance(body, list) else [body]
+    parsed = [behaviour_from_wire(spec) for spec in specs]  # all or nothing
+    for family, container, behaviour in parsed:
+        engine.behaviours.set(family, container, behaviour)
+    return {"behaviours": engine.behaviours.dump()}
+
+
+def _settings(engine: Engine, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ECSError("InvalidRequest", "settings must be a JSON object")
+    unknown = set(body) - {"describeDelaySeconds"}
+    if unknown:
+        raise ECSError("InvalidRequest", f"unknown setting(s) {sorted(unknown)}")
+    if "describeDelaySeconds" in body:
+        delay = body["describeDelaySeconds"]
+        if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+            raise ECSError("InvalidRequest", "describeDelaySeconds must be a number >= 0")
+        engine.describe_delay = float(delay)
+    return {"describeDelaySeconds": engine.describe_delay}
+
+
+def handle_control(engine: Engine, method: str, path: str, raw: bytes) -> tuple[int, Any]:
+    """Answer one control request; errors are `{"error", "message"}` with status 400/404."""
+    route = path[len(PREFIX) :].strip("/")
+    try:
+        with engine.lock:
+            engine.sync()
+            return 200, _route(engine, method, route, raw)
+    except ECSError as err:
+        status = 404 if err.code == "NotFound" else 400
+        return status, {"error": err.code, "message": err.message}
+
+
+def _route(engine: Engine, method: str, route: str, raw: bytes) -> Any:
+    key = (method, route)
+    if key == ("GET", "health"):
+        return {"status": "ok", "seed": engine.seed, **_clock(engine)}
+    if key == ("GET", "clock"):
+        return _clock(engine)
+    if key == ("POST", "clock/advance"):
+        return _advance(engine, _body(raw))
+    if key == ("POST", "reset"):
+        engine.reset()
+        _reset_moto()
+        return {"status": "reset"}
+    if key == ("POST", "behaviours"):
+        return _behaviours(engine, _body(raw))
+    if key == ("GET", "behaviours"):
+        return {"behaviours": engine.behaviours.dump()}
+    if key == ("GET", "calls"):
+        return list(engine.calls)
+    if key == ("POST", "faults"):
+        engine.faults.set(_body(raw), engine.now())
+        return {"rules": [r.spec for r in engine.faults.rules]}
+    if key == ("GET", "faults"):
+        return {"rules": [{**r.spec, "fired": r.fired} for r in engine.faults.rules]}
+    if key == ("DELETE", "faults"):
+        engine.faults.clear()
+        return {"rules": []}
+    if key == ("POST", "settings"):
+        return _settings(engine, _body(raw))
+    raise ECSError("NotFound", f"no control endpoint {method} {PREFIX}{route}")
+
+
+def _reset_moto() -> None:
+    """Forget every other service's state too (moto keeps it per process)."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
+class ControlError(RuntimeError):
+    """The control API refused a request; the message is the server's."""
+
+
+class ControlClient:
+    """Drive a fakeecs server (in-process or remote) through its control API."""
+
+    def __init__(self, endpoint_url: str, token: str | None = None, timeout: float = 30) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _call(self, method: str, route: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.endpoint_url}{PREFIX}{route}", data=data, method=method
+        )
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("X-Fakeecs-Token", self.token)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")
+            with contextlib.suppress(json.JSONDecodeError, AttributeError):
+                detail = json.loads(detail).get("message", detail)
+            raise ControlError(f"fakeecs {method} {route}: {detail}") from None
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "health")
+
+    def now(self) -> float:
+        return self._call("GET", "clock")["now"]
+
+    def advance(self, seconds: float) -> float:
+        return self._call("POST", "clock/advance", {"seconds": seconds})["now"]
+
+    def reset(self) -> None:
+        self._call("POST", "reset", {})
+
+    def behaviour(self, family: str, container: str | None = None, **fields: Any) -> None:
+        """Script what containers of `family` do: runSeconds, exitCode, failToStart, ..."""
+        spec = {"family": family, **fields}
+        if container is not None:
+            spec["container"] = container
+        self._call("POST", "behaviours", spec)
+
+    def calls(self) -> list[dict[str, Any]]:
+        return self._call("GET", "calls")
+
+    def faults(self, rules: list[dict[str, Any]]) -> None:
+        """Replace every fault rule; `[]` clears them."""
+        if rules:
+            self._call("POST", "faults", {"rules": rules})
+        else:
+            self._call("DELETE", "faults")
+
+    def settings(self, **values: Any) -> dict[str, Any]:
+        return self._call("POST", "settings", values)

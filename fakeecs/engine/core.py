@@ -1,0 +1,157 @@
+"""The engine: all fakeecs state, the clock that moves it, and nothing of HTTP.
+
+One lock guards everything, so concurrent clients see a consistent ECS and two
+RunTask calls with the same clientToken start one task. Before each call the
+engine catches up with its clock: state moves because time moved, never because
+someone read it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from fakeecs.clock import Clock, ManualClock
+from fakeecs.engine import lifecycle
+from fakeecs.engine.behaviours import BehaviourBook
+from fakeecs.engine.events import EventQueue
+from fakeecs.engine.faults import FaultBook
+from fakeecs.engine.state import RegionState
+from fakeecs.model import Container, Task
+
+#: At most this many entries stay in the calls log (oldest dropped first).
+CALLS_LOG_LIMIT = 100_000
+
+Listener = Callable[[str, Task, Container | None], None]
+
+
+class Engine:
+    def __init__(self, clock: Clock | None = None, seed: int = 0) -> None:
+        self.clock: Clock = clock or ManualClock()
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.listeners: list[Listener] = []
+        #: Services scheduler hook: called with (engine, now) after each catch-up.
+        self.tickers: list[Callable[[Engine, float], None]] = []
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.fault_rng = random.Random(f"faults:{self.seed}")
+        self.queue = EventQueue()
+        self.regions: dict[str, RegionState] = {}
+        self.behaviours = BehaviourBook()
+        self.faults = FaultBook()
+        self.calls: deque[dict[str, Any]] = deque(maxlen=CALLS_LOG_LIMIT)
+        #: Seconds a new task stays MISSING from DescribeTasks (0 = consistent at once).
+        self.describe_delay = 0.0
+        self.now_seen = self.clock.now()
+
+    def reset(self) -> None:
+        with self.lock:
+            self._fresh()
+
+    # time -----------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.now_seen
+
+    def sync(self) -> float:
+        """Catch up with the clock: run every event that is due, in order."""
+        with self.lock:
+            now = max(self.clock.now(), self.now_seen)
+            while (event := self.queue.pop_due(now)) is not None:
+                self.now_seen = max(self.now_seen, event.time)
+                self._run(event)
+            self.now_seen = now
+            for tick in self.tickers:
+                tick(self, now)
+            return now
+
+    def advance(self, seconds: float) -> float:
+        """Move virtual time on by `seconds`, processing events at their own times."""
+        with self.lock:
+            if seconds < 0:
+                raise ValueError(f"cannot move the clock backwards (seconds={seconds})")
+            target = self.clock.now() + seconds
+            # Step through intermediate tickers so services react at the right moments.
+            while (next_time := self.queue.next_time()) is not None and next_time <= target:
+                self.clock.advance(max(0.0, next_time - self.clock.now()))
+                self.sync()
+            self.clock.advance(max(0.0, target - self.clock.now()))
+            return self.sync()
+
+    def _run(self, event: Any) -> None:
+        if event.kind == "forget":
+            self._forget(event.key)
+            return
+        task = self._task_by_arn(event.key)
+        if task is None or event.plan != task.plan:
+            return
+        if event.kind == "step":
+            lifecycle.step(self, task, event.arg, event.time)
+        elif event.kind == "exit":
+            lifecycle.container_exit(self, task, event.arg, event.time)
+        elif event.kind == "fail":
+            lifecycle.fail_to_start(self, task, event.arg, event.time)
+
+    def _task_by_arn(self, arn: str) -> Task | None:
+        region = arn.split(":")[3]
+        state = self.regions.get(region)
+        return state.tasks.get(arn) if state else None
+
+    def _forget(self, arn: str) -> None:
+        task = self._task_by_arn(arn)
+        if task is not None:
+            del self.regions[task.region].tasks[arn]
+
+    # state ------------------------------------------------------------------
+
+    def region(self, name: str) -> RegionState:
+        found = self.regions.get(name)
+        if found is None:
+            found = self.regions[name] = RegionState(name)
+        return found
+
+    def launch(self, task: Task) -> None:
+        """Register a task created by RunTask (or a service) and schedule its lifecycle."""
+        self.region(task.region).tasks[task.arn] = task
+        if self.describe_delay > 0:
+            task.visible_at = task.created_at + self.describe_delay
+        lifecycle.begin(self, task)
+        self.notify("task_state", task, None)
+
+    def stop_task(self, task: Task, code: str, reason: str | None) -> None:
+        lifecycle.stop(self, task, self.now_seen, code, reason)
+
+    def notify(self, kind: str, task: Task, container: Container | None) -> None:
+        for listener in self.listeners:
+            listener(kind, task, container)
+
+    # calls log --------------------------------------------------------------
+
+    def record_call(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.calls.append(entry)
+
+    def interrupt(self, region: str, cluster_ref: str | None, code: str) -> list[Task]:
+        """Stop running tasks as the platform would (SpotInterruption, TerminationNotice).
+
+        Only tasks of the cluster the call names are hit; a call naming no cluster hits
+        every cluster in the region.
+        """
+        state = self.region(region)
+        name = cluster_ref.rsplit("/", 1)[-1] if cluster_ref else None
+        hit = [
+            t
+            for t in list(state.tasks.values())
+            if t.last_status == "RUNNING"
+            and t.desired_status == "RUNNING"
+            and (name is None or t.cluster_name == name)
+        ]
+        for task in hit:
+            lifecycle.stop(self, task, self.now_seen, code, None)
+        return hit

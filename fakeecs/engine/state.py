@@ -1,0 +1,62 @@
+"""Everything ECS remembers in one region, and the lookups every operation needs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakeecs import errors
+from fakeecs.ids import short_name
+from fakeecs.model import ClientTokenRecord, Cluster, Task, TaskDefinition
+
+
+@dataclass
+class RegionState:
+    name: str
+    clusters: dict[str, Cluster] = field(default_factory=dict)
+    task_definitions: dict[str, list[TaskDefinition]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    tasks: dict[str, Task] = field(default_factory=dict)
+    #: (cluster arn, clientToken) -> what that RunTask produced.
+    client_tokens: dict[tuple[str, str], ClientTokenRecord] = field(default_factory=dict)
+    #: Services, keyed by (cluster arn, service name); filled by the services module.
+    services: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def cluster(self, name_or_arn: str | None) -> Cluster:
+        """The ACTIVE cluster named (ECS's default is `default`), or ClusterNotFoundException."""
+        name = short_name(name_or_arn or "default")
+        found = self.clusters.get(name)
+        if found is None or found.status != "ACTIVE":
+            raise errors.cluster_not_found()
+        return found
+
+    def task_definition(self, ref: str) -> TaskDefinition:
+        """Resolve `family`, `family:revision` or a full ARN (latest ACTIVE for a bare family)."""
+        ref = ref.split("task-definition/", 1)[-1] if ref.startswith("arn:") else ref
+        family, _, revision = ref.partition(":")
+        revisions = self.task_definitions.get(family, [])
+        if revision:
+            if not revision.isdigit():
+                raise errors.client_error(f"Invalid revision number. Number: {revision}")
+            for td in revisions:
+                if td.revision == int(revision):
+                    return td
+            raise errors.client_error("Unable to describe task definition.")
+        active = [td for td in revisions if td.status == "ACTIVE"]
+        if not active:
+            raise errors.client_error("Unable to describe task definition.")
+        return active[-1]
+
+    def task(self, cluster: Cluster, ref: str) -> Task | None:
+        """A task of `cluster` by ID or ARN, or None when ECS would not know it."""
+        task_id = ref.rsplit("/", 1)[-1]
+        for arn in (ref, f"{cluster.arn.replace(':cluster/', ':task/')}/{task_id}"):
+            found = self.tasks.get(arn)
+            if found is not None and found.cluster_arn == cluster.arn:
+                return found
+        return None
+
+    def cluster_tasks(self, cluster: Cluster) -> list[Task]:
+        return [t for t in self.tasks.values() if t.cluster_arn == cluster.arn]

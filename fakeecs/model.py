@@ -1,0 +1,153 @@
+"""The ECS data model as plain dataclasses, and the legal task transitions as data.
+
+Nothing here moves state: the engine does. Keeping the model inert makes it cheap
+to snapshot (persistence) and to check (property tests walk LEGAL_TRANSITIONS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The task lifecycle in order; a task only ever moves forwards along it.
+TASK_STATES = (
+    "PROVISIONING",
+    "PENDING",
+    "ACTIVATING",
+    "RUNNING",
+    "DEACTIVATING",
+    "STOPPING",
+    "DEPROVISIONING",
+    "STOPPED",
+)
+STATE_INDEX = {state: i for i, state in enumerate(TASK_STATES)}
+
+#: A task may skip states (a task stopped while PENDING never runs) but never goes back.
+LEGAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    state: frozenset(TASK_STATES[i + 1 :]) for i, state in enumerate(TASK_STATES)
+}
+
+ACTIVE_STATES = frozenset(TASK_STATES[:-1])
+
+STOP_CODES = (
+    "TaskFailedToStart",
+    "EssentialContainerExited",
+    "UserInitiated",
+    "ServiceSchedulerInitiated",
+    "SpotInterruption",
+    "TerminationNotice",
+)
+
+
+@dataclass
+class Cluster:
+    name: str
+    arn: str
+    status: str = "ACTIVE"
+    tags: list[dict[str, str]] = field(default_factory=list)
+    settings: list[dict[str, str]] = field(
+        default_factory=lambda: [{"name": "containerInsights", "value": "disabled"}]
+    )
+    capacity_providers: list[str] = field(default_factory=list)
+    default_strategy: list[dict[str, Any]] = field(default_factory=list)
+    configuration: dict[str, Any] | None = None
+
+
+@dataclass
+class TaskDefinition:
+    """A registered revision; `body` is the request as registered (ECS echoes it back)."""
+
+    family: str
+    revision: int
+    arn: str
+    body: dict[str, Any]
+    registered_at: float
+    status: str = "ACTIVE"
+    deregistered_at: float | None = None
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def containers(self) -> list[dict[str, Any]]:
+        return list(self.body.get("containerDefinitions", []))
+
+
+@dataclass
+class Behaviour:
+    """What a container does when it runs: scripted per family (and optionally per container)."""
+
+    run_seconds: float = 30.0
+    exit_code: int = 0
+    fail_to_start: str | None = None
+    out_of_memory: bool = False
+    log_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Container:
+    name: str
+    arn: str
+    image: str
+    essential: bool
+    behaviour: Behaviour
+    cpu: str | None = None
+    memory: str | None = None
+    last_status: str = "PENDING"
+    exit_code: int | None = None
+    reason: str | None = None
+    runtime_id: str | None = None
+
+
+@dataclass
+class Task:
+    arn: str
+    id: str
+    cluster_arn: str
+    region: str
+    task_definition_arn: str
+    family: str
+    launch_type: str
+    created_at: float
+    containers: list[Container]
+    cpu: str | None = None
+    memory: str | None = None
+    platform_version: str | None = None
+    group: str | None = None
+    started_by: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    tags: list[dict[str, str]] = field(default_factory=list)
+    network_configuration: dict[str, Any] | None = None
+    availability_zone: str = "us-east-1a"
+    last_status: str = "PROVISIONING"
+    desired_status: str = "RUNNING"
+    version: int = 1
+    pull_started_at: float | None = None
+    pull_stopped_at: float | None = None
+    connectivity_at: float | None = None
+    started_at: float | None = None
+    execution_stopped_at: float | None = None
+    stopping_at: float | None = None
+    stopped_at: float | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    #: When DescribeTasks first sees the task (eventual consistency); None = at once.
+    visible_at: float | None = None
+    #: Bumped whenever a plan is replaced (StopTask, interruption); older events are ignored.
+    plan: int = 0
+    eni_id: str = ""
+    private_ip: str = ""
+    service_name: str | None = None
+    deployment_id: str | None = None
+
+    @property
+    def cluster_name(self) -> str:
+        return self.cluster_arn.rsplit("/", 1)[-1]
+
+
+@dataclass
+class ClientTokenRecord:
+    """What one RunTask with a clientToken produced, kept 24 hours for idempotency."""
+
+    fingerprint: str
+    task_arns: list[str]
+    failures: list[dict[str, Any]]
+    expires_at: float

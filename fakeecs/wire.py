@@ -1,0 +1,158 @@
+"""The AWS JSON 1.1 protocol for ECS, driven by botocore's own service model.
+
+`handle(engine, target, body, region)` routes by `X-Amz-Target`, validates the
+input against the model, applies fault rules, runs the registered operation and
+serializes the answer or the error as AWS does. It never raises: every outcome
+is an `Answer` with a well-formed body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import botocore.session
+from botocore.model import ServiceModel
+
+from fakeecs import api
+from fakeecs.engine import Engine
+from fakeecs.engine.faults import ENGINE_ACTIONS
+from fakeecs.errors import ECSError
+from fakeecs.wire_validate import validate
+
+log = logging.getLogger("fakeecs")
+
+TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+#: Requests above this size are refused before parsing (ECS's own limit is similar).
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@cache
+def service_model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("ecs")
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    operation: str
+    #: True when the change was committed but the connection must be dropped (lose-response).
+    drop_connection: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def _error(status: int, code: str, message: str, operation: str) -> Answer:
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return Answer(status, body, operation, headers={"x-amzn-ErrorType": code})
+
+
+def error_answer(err: ECSError, operation: str) -> Answer:
+    return _error(err.status, err.code, err.message, operation)
+
+
+def parse(target: str | None, raw: bytes) -> tuple[str, dict[str, Any]]:
+    """The operation name and params, or an ECSError shaped as AWS answers it."""
+    if not target or not target.startswith(TARGET_PREFIX):
+        raise ECSError("UnknownOperationException", f"Unknown target: {target!r}")
+    name = target[len(TARGET_PREFIX) :]
+    if name not in service_model().operation_names:
+        raise ECSError("UnknownOperationException", f"Unknown operation {name!r} for ECS.")
+    if name not in api.OPERATIONS:
+        raise ECSError(
+            "UnknownOperationException",
+            f"fakeecs does not implement the ECS operation {name} yet "
+            "(see the supported operations table in the README).",
+        )
+    if len(raw) > MAX_BODY_BYTES:
+        raise ECSError(
+            "SerializationException",
+            f"Request body is {len(raw)} bytes; fakeecs accepts at most {MAX_BODY_BYTES}.",
+        )
+    try:
+        params = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ECSError("SerializationException", f"Request body is not valid JSON: {exc}") from None
+    if not isinstance(params, dict):
+        raise ECSError("SerializationException", "Request body must be a JSON object.")
+    validate(service_model().operation_model(name).input_shape, params)
+    return name, params
+
+
+def _stamp(engine: Engine) -> str:
+    return datetime.fromtimestamp(engine.now(), UTC).isoformat().replace("+00:00", "Z")
+
+
+def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answer:
+    """Answer one ECS request; records it in the calls log."""
+    name = (target or "").removeprefix(TARGET_PREFIX) or "?"
+    try:
+        name, params = parse(target, raw)
+    except ECSError as err:
+        with engine.lock:
+            engine.sync()
+            engine.record_call(
+                {
+                    "operation": name,
+                    "params": None,
+                    "status": err.status,
+                    "time": _stamp(engine),
+                    "error": err.code,
+                }
+            )
+        return error_answer(err, name)
+    with engine.lock:
+        engine.sync()
+        rule = engine.faults.match(name, engine.now(), engine.fault_rng)
+    action = rule.action if rule else None
+    if action == "latency":
+        threading.Event().wait(rule.seconds)
+    with engine.lock:
+        engine.sync()
+        entry: dict[str, Any] = {"operation": name, "params": params, "time": _stamp(engine)}
+        if rule is not None:
+            entry["fault"] = action
+        answer = _dispatch(engine, name, params, region, rule)
+        entry["status"] = answer.status
+        if answer.status >= 400:
+            entry["error"] = json.loads(answer.body).get("__type")
+        engine.record_call(entry)
+    return answer
+
+
+def _dispatch(engine: Engine, name: str, params: dict[str, Any], region: str, rule: Any) -> Answer:
+    action = rule.action if rule else None
+    if action == "throttle":
+        return _error(400, "ThrottlingException", "Rate exceeded", name)
+    if action == "server-error":
+        return _error(500, "ServerException", "Service Unavailable. Please try again later.", name)
+    if action == "interrupt":
+        engine.interrupt(region, params.get("cluster"), rule.stop_code)
+    ctx = api.CallContext(
+        engine=engine,
+        region=region,
+        fault=rule.describe() if rule and action in ENGINE_ACTIONS else None,
+    )
+    try:
+        result = api.OPERATIONS[name](ctx, params)
+    except ECSError as err:
+        return error_answer(err, name)
+    except Exception as exc:  # a fakeecs bug: answer like AWS would, keep the trace in our log
+        log.exception("fakeecs failed on %s", name)
+        return _error(
+            500, "ServerException", f"fakeecs internal error in {name}: {type(exc).__name__}", name
+        )
+    body = json.dumps(result, default=_json_default).encode()
+    return Answer(200, body, name, drop_connection=action == "lose-response")
