@@ -46,6 +46,7 @@ class ManualClock:
     kind = "manual"
 
     def __init__(self, start: float = DEFAULT_EPOCH) -> None:
+        self._start = float(start)
         self._now = float(start)
         self._lock = threading.Lock()
 
@@ -64,6 +65,11 @@ class ManualClock:
         """Restore a saved time (snapshots); never moves backwards."""
         with self._lock:
             self._now = max(self._now, float(when))
+
+    def restart(self) -> None:
+        """Back to the start (reset): a reset fake replays exactly like a fresh one."""
+        with self._lock:
+            self._now = self._start
 
 
 class ScaledClock:
@@ -91,6 +97,12 @@ class ScaledClock:
         with self._lock:
             self._offset += float(seconds)
         return self.now()
+
+    def restart(self) -> None:
+        """Back to the start (reset): a reset fake replays exactly like a fresh one."""
+        with self._lock:
+            self._wall_start = time.monotonic()
+            self._offset = 0.0
 
     def set(self, when: float) -> None:
         """Restore a saved time (snapshots); never moves backwards."""

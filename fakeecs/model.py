@@ -151,3 +151,62 @@ class ClientTokenRecord:
     task_arns: list[str]
     failures: list[dict[str, Any]]
     expires_at: float
+
+
+@dataclass
+class Deployment:
+    """One rollout of a service: the task definition and network its tasks start with.
+
+    `id` is what the service's tasks carry as `startedBy` (`ecs-svc/<19 digits>`).
+    """
+
+    id: str
+    task_definition_arn: str
+    desired_count: int
+    launch_type: str
+    created_at: float
+    updated_at: float
+    network_configuration: dict[str, Any] | None = None
+    platform_version: str | None = None
+    status: str = "PRIMARY"
+    rollout_state: str = "IN_PROGRESS"
+    failed_tasks: int = 0
+
+
+@dataclass
+class ServiceEvent:
+    id: str
+    created_at: float
+    message: str
+
+
+@dataclass
+class Service:
+    """A replica service; deployments[0] is the PRIMARY one, the rest are ACTIVE (draining)."""
+
+    name: str
+    arn: str
+    cluster_arn: str
+    region: str
+    task_definition_arn: str
+    desired_count: int
+    launch_type: str
+    created_at: float
+    deployments: list[Deployment] = field(default_factory=list)
+    network_configuration: dict[str, Any] | None = None
+    platform_version: str | None = None
+    status: str = "ACTIVE"
+    maximum_percent: int = 200
+    minimum_healthy_percent: int = 100
+    propagate_tags: str = "NONE"
+    enable_managed_tags: bool = False
+    tags: list[dict[str, str]] = field(default_factory=list)
+    #: Newest first, as DescribeServices returns them (at most 100 kept).
+    events: list[ServiceEvent] = field(default_factory=list)
+    #: Every task this service started that ECS still remembers.
+    task_arns: list[str] = field(default_factory=list)
+    #: Virtual time of the scheduler pass already queued (None = none queued).
+    wake_at: float | None = None
+    #: Whether the "reached a steady state" event was written for the current state.
+    steady: bool = False
+    client_token: str | None = None

@@ -51,7 +51,11 @@ class Engine:
         self.now_seen = self.clock.now()
 
     def reset(self) -> None:
+        """Forget all state; a virtual clock goes back to its start."""
         with self.lock:
+            restart = getattr(self.clock, "restart", None)
+            if restart is not None:
+                restart()
             self._fresh()
 
     # time -----------------------------------------------------------------

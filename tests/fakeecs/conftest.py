@@ -1,0 +1,74 @@
+"""Shared helpers for fakeecs tests: a boto3 ECS client on a fresh fake, and a Fargate task definition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from fakeecs import FakeECS
+
+CLUSTER = "test-cluster"
+FAMILY = "worker"
+NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"], "securityGroups": ["sg-1"]}}
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+
+
+def client(ecs: FakeECS, service: str = "ecs", config: Config | None = None) -> Any:
+    return boto3.client(
+        service, endpoint_url=ecs.endpoint_url, region_name="us-east-1", config=config
+    )
+
+
+def fargate_task_definition(family: str = FAMILY, **extra: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "family": family,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": "256",
+        "memory": "512",
+        "containerDefinitions": [{"name": "main", "image": "example/worker:1"}],
+    }
+    params.update(extra)
+    return params
+
+
+def run(ecs_client: Any, **extra: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "cluster": CLUSTER,
+        "taskDefinition": FAMILY,
+        "launchType": "FARGATE",
+        "networkConfiguration": NETWORK,
+    }
+    params.update(extra)
+    return ecs_client.run_task(**params)
+
+
+def describe(ecs_client: Any, arn: str) -> dict[str, Any]:
+    return ecs_client.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]
+
+
+@pytest.fixture(scope="module")
+def shared_fake() -> Iterator[FakeECS]:
+    """One server per module (starting one costs little, but moto's import does)."""
+    with FakeECS(clock="manual", seed=0) as ecs:
+        yield ecs
+
+
+@pytest.fixture
+def fake(shared_fake: FakeECS) -> Iterator[FakeECS]:
+    """A fake with no state: the module's server, reset before each test."""
+    shared_fake.reset()
+    yield shared_fake
+
+
+@pytest.fixture
+def ecs(fake: FakeECS) -> Any:
+    """An ECS client with a cluster and the Fargate `worker` family registered."""
+    ecs_client = client(fake)
+    ecs_client.create_cluster(clusterName=CLUSTER)
+    ecs_client.register_task_definition(**fargate_task_definition())
+    return ecs_client
