@@ -226,18 +226,21 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
             engine.launch(task)
             tasks.append(task)
     if token is not None:
-        state.client_tokens[(cluster.arn, token)] = ClientTokenRecord(
+        for task in tasks:
+            task.client_token = token
+        record = ClientTokenRecord(
             fingerprint=_fingerprint(params),
             task_arns=[t.arn for t in tasks],
             failures=failures,
             expires_at=engine.now() + CLIENT_TOKEN_TTL,
         )
+        engine.remember_token(ctx.region, cluster.arn, token, record)
     return {"tasks": [task_dict(t) for t in tasks], "failures": failures}
 
 
 def _replay(state: Any, record: ClientTokenRecord) -> dict[str, Any]:
     """The same request with the same token: the same tasks as they are now, nothing new."""
-    tasks = [state.tasks[a] for a in record.task_arns if a in state.tasks]
+    tasks = [state.tasks.get(a) or record.forgotten[a] for a in record.task_arns]
     return {"tasks": [task_dict(t) for t in tasks], "failures": list(record.failures)}
 
 
