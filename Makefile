@@ -20,7 +20,7 @@ AIRFLOW_LOCAL_ENV := AIRFLOW_HOME=$(CURDIR)/.airflow AIRFLOW__CORE__DAGS_FOLDER=
 
 PYTEST_ARGS ?=
 
-.PHONY: help install lock test test-dags lint format serve airflow clean
+.PHONY: help install lock test test-dags lint format serve airflow docs clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -55,6 +55,9 @@ serve: install ## Run fakeecs on http://127.0.0.1:5090 (manual clock: ARGS="--cl
 
 airflow: install ## Run an airflow command offline with AIRFLOW_HOME=.airflow, e.g. make airflow ARGS="dags list"
 	$(AIRFLOW_LOCAL_ENV) $(VENV)/bin/airflow $(ARGS)
+
+docs: install ## Regenerate the README's fakeecs operations table from the registry
+	$(PY) -m fakeecs.docs README.md
 
 clean: ## Remove the venv, caches, build output and the local Airflow home
 	rm -rf $(VENV) build .airflow .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -1,0 +1,60 @@
+"""The README's table of supported operations, generated from the operation registry.
+
+`python -m fakeecs.docs README.md` rewrites the table in place; a test fails
+when the README's table differs from what the registry says.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from fakeecs import api
+from fakeecs.wire import service_model
+
+START = "<!-- fakeecs-operations:start -->"
+END = "<!-- fakeecs-operations:end -->"
+
+_AREAS = {
+    "clusters": "Clusters",
+    "task_definitions": "Task definitions",
+    "tasks": "Tasks",
+    "tags": "Tags",
+    "services": "Services",
+}
+
+
+def operations_table() -> str:
+    by_area: dict[str, list[str]] = defaultdict(list)
+    for name, fn in api.OPERATIONS.items():
+        area = fn.__module__.rsplit(".", 1)[-1]
+        by_area[_AREAS.get(area, area)].append(name)
+    total = len(service_model().operation_names)
+    lines = [
+        f"fakeecs implements {len(api.OPERATIONS)} of the {total} operations in botocore's ECS "
+        "model. Any other operation answers `UnknownOperationException` naming it.",
+        "",
+        "| Area | Operations |",
+        "|---|---|",
+    ]
+    for area in sorted(by_area):
+        lines.append(f"| {area} | {', '.join(f'`{n}`' for n in sorted(by_area[area]))} |")
+    return "\n".join(lines)
+
+
+def replace_table(readme: str) -> str:
+    head, found, rest = readme.partition(START)
+    if not found or END not in rest:
+        raise SystemExit(f"README has no {START} ... {END} block")
+    _, _, tail = rest.partition(END)
+    return f"{head}{START}\n{operations_table()}\n{END}{tail}"
+
+
+def main() -> None:
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path.write_text(replace_table(path.read_text()))
+
+
+if __name__ == "__main__":
+    main()
