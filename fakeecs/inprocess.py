@@ -10,15 +10,21 @@ what works here works against a server. `ecs.engine` is there for white-box test
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import Any, ClassVar
 
 from fakeecs.clock import Clock, parse_clock
-from fakeecs.control import ControlClient
+from fakeecs.control import ControlClient, _reset_moto
 from fakeecs.engine import Engine
 from fakeecs.server import App, Server
 
 
 class FakeECS(ControlClient):
+    #: How many FakeECS of this process are running: moto's state is per process, so the
+    #: first one to start clears what an earlier (stopped) one left there.
+    _running: ClassVar[int] = 0
+    _running_lock: ClassVar[threading.Lock] = threading.Lock()
+
     def __init__(
         self,
         clock: str | Clock = "manual",
@@ -33,6 +39,10 @@ class FakeECS(ControlClient):
         super().__init__(self.server.url)
 
     def start(self) -> FakeECS:
+        with FakeECS._running_lock:
+            if FakeECS._running == 0:
+                _reset_moto()
+            FakeECS._running += 1
         self.server.start()
         if self._initial_faults:
             self.faults(self._initial_faults)
@@ -40,6 +50,8 @@ class FakeECS(ControlClient):
 
     def stop(self) -> None:
         self.server.stop()
+        with FakeECS._running_lock:
+            FakeECS._running = max(0, FakeECS._running - 1)
 
     def __enter__(self) -> FakeECS:
         return self.start()

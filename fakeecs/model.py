@@ -137,6 +137,8 @@ class Task:
     private_ip: str = ""
     service_name: str | None = None
     deployment_id: str | None = None
+    #: The RunTask clientToken that started it (its record outlives the task).
+    client_token: str | None = None
 
     @property
     def cluster_name(self) -> str:
@@ -151,6 +153,8 @@ class ClientTokenRecord:
     task_arns: list[str]
     failures: list[dict[str, Any]]
     expires_at: float
+    #: Tasks already forgotten (retention) that a replay must still return as they ended.
+    forgotten: dict[str, Task] = field(default_factory=dict)
 
 
 @dataclass
@@ -210,3 +214,5 @@ class Service:
     #: Whether the "reached a steady state" event was written for the current state.
     steady: bool = False
     client_token: str | None = None
+    #: When the service became INACTIVE (it is forgotten an hour later).
+    inactive_at: float | None = None

@@ -3,7 +3,7 @@
 Importing this package registers every operation module.
 """
 
-from fakeecs.api import clusters, tags, task_definitions, tasks  # noqa: F401
+from fakeecs.api import clusters, services, tags, task_definitions, tasks  # noqa: F401
 from fakeecs.api.registry import OPERATIONS, CallContext, operation
 
 __all__ = ["OPERATIONS", "CallContext", "operation"]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fakeecs.clock import Clock, ManualClock
-from fakeecs.engine import lifecycle
+from fakeecs.engine import lifecycle, services
 from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
@@ -36,6 +36,7 @@ class Engine:
         self.listeners: list[Listener] = []
         #: Services scheduler hook: called with (engine, now) after each catch-up.
         self.tickers: list[Callable[[Engine, float], None]] = []
+        self.listeners.append(services.listener(self))
         self._fresh()
 
     def _fresh(self) -> None:
@@ -92,6 +93,12 @@ class Engine:
         if event.kind == "forget":
             self._forget(event.key)
             return
+        if event.kind == "token":
+            self._expire_token(event.key, event.arg, event.time)
+            return
+        if event.kind == "service":
+            services.on_event(self, event)
+            return
         task = self._task_by_arn(event.key)
         if task is None or event.plan != task.plan:
             return
@@ -109,8 +116,24 @@ class Engine:
 
     def _forget(self, arn: str) -> None:
         task = self._task_by_arn(arn)
-        if task is not None:
-            del self.regions[task.region].tasks[arn]
+        if task is None:
+            return
+        state = self.regions[task.region]
+        del state.tasks[arn]
+        record = state.client_tokens.get((task.cluster_arn, task.client_token or ""))
+        if record is not None:
+            record.forgotten[arn] = task
+
+    def remember_token(self, region: str, cluster_arn: str, token: str, record: Any) -> None:
+        """Keep what a RunTask with `token` produced until the record expires (24 h)."""
+        self.region(region).client_tokens[(cluster_arn, token)] = record
+        self.queue.push(record.expires_at, "token", region, 0, [cluster_arn, token])
+
+    def _expire_token(self, region: str, key: list[str], at: float) -> None:
+        tokens = self.region(region).client_tokens
+        record = tokens.get((key[0], key[1]))
+        if record is not None and record.expires_at <= at:
+            del tokens[(key[0], key[1])]
 
     # state ------------------------------------------------------------------
 

@@ -1,0 +1,365 @@
+"""Service operations: CreateService, UpdateService, DescribeServices, ListServices, DeleteService.
+
+These only record what was asked; the scheduler (engine/services.py) starts and
+stops the tasks as the clock moves, one second after the call at the earliest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from fakeecs import errors
+from fakeecs.api.paging import page, with_token
+from fakeecs.api.registry import CallContext, operation
+from fakeecs.api.tagging import check_tags
+from fakeecs.api.tasks import _check_network, _launch_type
+from fakeecs.engine import services as scheduler
+from fakeecs.engine.state import RegionState
+from fakeecs.errors import ECSError
+from fakeecs.ids import ACCOUNT_ID, arn, short_name
+from fakeecs.model import Cluster, Deployment, Service, TaskDefinition
+
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+DEFAULT_PLATFORM = "1.4.0"
+
+
+def _not_found() -> ECSError:
+    return ECSError("ServiceNotFoundException", "Service not found.")
+
+
+def _not_active() -> ECSError:
+    return ECSError("ServiceNotActiveException", "Service was not ACTIVE.")
+
+
+def _lookup(state: RegionState, cluster: Cluster, ref: str) -> Service | None:
+    return state.services.get((cluster.arn, short_name(ref).rsplit("/", 1)[-1]))
+
+
+# shapes ------------------------------------------------------------------------
+
+
+def deployment_dict(ctx: CallContext, service: Service, d: Deployment) -> dict[str, Any]:
+    tasks = [t for t in scheduler.tasks_of(ctx.engine, service) if t.deployment_id == d.id]
+    running, pending = scheduler.counts(tasks)
+    primary = d is service.deployments[0]
+    out: dict[str, Any] = {
+        "id": d.id,
+        "status": d.status,
+        "taskDefinition": d.task_definition_arn,
+        "desiredCount": service.desired_count if primary else len(scheduler.live(tasks)),
+        "pendingCount": pending,
+        "runningCount": running,
+        "failedTasks": sum(1 for t in tasks if t.stop_code == "TaskFailedToStart"),
+        "createdAt": d.created_at,
+        "updatedAt": d.updated_at,
+        "launchType": d.launch_type,
+        "rolloutState": d.rollout_state,
+        "rolloutStateReason": f"ECS deployment {d.id} "
+        + ("completed." if d.rollout_state == "COMPLETED" else "in progress."),
+    }
+    if d.launch_type == "FARGATE":
+        out["platformVersion"] = d.platform_version or DEFAULT_PLATFORM
+        out["platformFamily"] = "Linux"
+    if d.network_configuration is not None:
+        out["networkConfiguration"] = d.network_configuration
+    return out
+
+
+def service_dict(ctx: CallContext, service: Service, include_tags: bool = False) -> dict[str, Any]:
+    running, pending = scheduler.counts(scheduler.tasks_of(ctx.engine, service))
+    out: dict[str, Any] = {
+        "serviceArn": service.arn,
+        "serviceName": service.name,
+        "clusterArn": service.cluster_arn,
+        "loadBalancers": [],
+        "serviceRegistries": [],
+        "status": service.status,
+        "desiredCount": service.desired_count,
+        "runningCount": running,
+        "pendingCount": pending,
+        "launchType": service.launch_type,
+        "taskDefinition": service.task_definition_arn,
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+            "maximumPercent": service.maximum_percent,
+            "minimumHealthyPercent": service.minimum_healthy_percent,
+        },
+        "deployments": [deployment_dict(ctx, service, d) for d in service.deployments],
+        "roleArn": ROLE_ARN,
+        "events": [
+            {"id": e.id, "createdAt": e.created_at, "message": e.message} for e in service.events
+        ],
+        "createdAt": service.created_at,
+        "placementConstraints": [],
+        "placementStrategy": [],
+        "schedulingStrategy": "REPLICA",
+        "deploymentController": {"type": "ECS"},
+        "createdBy": f"arn:aws:iam::{ACCOUNT_ID}:root",
+        "enableECSManagedTags": service.enable_managed_tags,
+        "propagateTags": service.propagate_tags,
+        "enableExecuteCommand": False,
+        "availabilityZoneRebalancing": "DISABLED",
+    }
+    if service.launch_type == "FARGATE":
+        out["platformVersion"] = service.platform_version or "LATEST"
+        out["platformFamily"] = "Linux"
+    if service.network_configuration is not None:
+        out["networkConfiguration"] = service.network_configuration
+    if include_tags:
+        out["tags"] = list(service.tags)
+    return out
+
+
+# checks ------------------------------------------------------------------------
+
+
+def _check_name(name: str) -> None:
+    ok = 1 <= len(name) <= 255 and all(c.isascii() and (c.isalnum() or c in "-_") for c in name)
+    if not ok:
+        raise errors.invalid_parameter(
+            "Service name must be 1-255 characters: letters, numbers, hyphens and underscores."
+        )
+
+
+def _check_unsupported(params: dict[str, Any]) -> None:
+    if params.get("schedulingStrategy", "REPLICA") != "REPLICA":
+        raise errors.invalid_parameter(
+            "fakeecs supports the REPLICA scheduling strategy only (DAEMON is not implemented)."
+        )
+    controller = (params.get("deploymentController") or {}).get("type", "ECS")
+    if controller != "ECS":
+        raise errors.invalid_parameter(
+            f"fakeecs supports the ECS deployment controller only, not {controller}."
+        )
+
+
+def _deployment_config(params: dict[str, Any], service: Service | None) -> tuple[int, int]:
+    config = params.get("deploymentConfiguration") or {}
+    maximum = config.get("maximumPercent", service.maximum_percent if service else 200)
+    minimum = config.get(
+        "minimumHealthyPercent", service.minimum_healthy_percent if service else 100
+    )
+    if not 0 <= minimum <= 100:
+        raise errors.invalid_parameter("minimumHealthyPercent must be between 0 and 100.")
+    if (maximum < 100 and minimum > 0) or maximum <= minimum:
+        raise errors.invalid_parameter(
+            "maximumPercent must be greater than minimumHealthyPercent (and at least 100 "
+            "unless minimumHealthyPercent is 0)."
+        )
+    return maximum, minimum
+
+
+def _task_definition(state: RegionState, ref: str) -> TaskDefinition:
+    td = state.task_definition(ref)
+    if td.status != "ACTIVE":
+        raise errors.client_error("TaskDefinition is inactive")
+    return td
+
+
+def _platform(launch_type: str, requested: str | None) -> tuple[str | None, str | None]:
+    """(the service's platformVersion as given, the version its deployments run)."""
+    if launch_type != "FARGATE":
+        if requested is not None:
+            raise errors.invalid_parameter(
+                "The platform version must be null when specifying an EC2 launch type."
+            )
+        return None, None
+    given = requested or "LATEST"
+    return given, DEFAULT_PLATFORM if given == "LATEST" else given
+
+
+def _fingerprint(params: dict[str, Any]) -> str:
+    body = {k: v for k, v in params.items() if k != "clientToken"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _new_deployment(ctx: CallContext, service: Service) -> Deployment:
+    now = ctx.engine.now()
+    return Deployment(
+        id=scheduler.new_deployment_id(ctx.engine),
+        task_definition_arn=service.task_definition_arn,
+        desired_count=service.desired_count,
+        launch_type=service.launch_type,
+        created_at=now,
+        updated_at=now,
+        network_configuration=service.network_configuration,
+        platform_version=_platform(service.launch_type, service.platform_version)[1],
+    )
+
+
+# operations --------------------------------------------------------------------
+
+
+@operation("CreateService")
+def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    engine = ctx.engine
+    state = engine.region(ctx.region)
+    cluster = state.cluster(params.get("cluster"))
+    name = params["serviceName"]
+    _check_name(name)
+    _check_unsupported(params)
+    token = params.get("clientToken")
+    existing = state.services.get((cluster.arn, name))
+    if existing is not None and existing.status == "ACTIVE":
+        if token is not None and existing.client_token == f"{token}:{_fingerprint(params)}":
+            return {"service": service_dict(ctx, existing)}
+        raise errors.invalid_parameter("Creation of service was not idempotent.")
+    if existing is not None and existing.status == "DRAINING":
+        raise errors.invalid_parameter("Unable to Start a service that is still Draining.")
+    if "taskDefinition" not in params:
+        raise errors.invalid_parameter("TaskDefinition can not be blank.")
+    if params.get("desiredCount") is None:
+        raise errors.invalid_parameter(
+            "desiredCount is required when schedulingStrategy is REPLICA."
+        )
+    desired = params["desiredCount"]
+    if desired < 0:
+        raise errors.invalid_parameter("desiredCount must be at least 0.")
+    td = _task_definition(state, params["taskDefinition"])
+    launch_type = _launch_type(params, td)
+    network = _check_network(params, td)
+    given_platform, _ = _platform(launch_type, params.get("platformVersion"))
+    maximum, minimum = _deployment_config(params, None)
+    propagate = params.get("propagateTags", "NONE")
+    if propagate not in ("NONE", "SERVICE", "TASK_DEFINITION"):
+        raise errors.invalid_parameter(
+            "propagateTags must be one of NONE, SERVICE, TASK_DEFINITION."
+        )
+    now = engine.now()
+    service = Service(
+        name=name,
+        arn=arn(ctx.region, f"service/{cluster.name}/{name}"),
+        cluster_arn=cluster.arn,
+        region=ctx.region,
+        task_definition_arn=td.arn,
+        desired_count=desired,
+        launch_type=launch_type,
+        created_at=now,
+        network_configuration=network,
+        platform_version=given_platform,
+        maximum_percent=maximum,
+        minimum_healthy_percent=minimum,
+        propagate_tags=propagate,
+        enable_managed_tags=bool(params.get("enableECSManagedTags", False)),
+        tags=check_tags(params.get("tags")),
+        client_token=None if token is None else f"{token}:{_fingerprint(params)}",
+    )
+    service.deployments = [_new_deployment(ctx, service)]
+    state.services[(cluster.arn, name)] = service
+    scheduler.wake(engine, service, now + scheduler.SCHEDULER_DELAY)
+    return {"service": service_dict(ctx, service)}
+
+
+@operation("UpdateService")
+def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    engine = ctx.engine
+    state = engine.region(ctx.region)
+    cluster = state.cluster(params.get("cluster"))
+    service = _lookup(state, cluster, params["service"])
+    if service is None:
+        raise _not_found()
+    if service.status != "ACTIVE":
+        raise _not_active()
+    redeploy = bool(params.get("forceNewDeployment"))
+    td = state.task_definition(service.task_definition_arn)
+    if "taskDefinition" in params:
+        new_td = _task_definition(state, params["taskDefinition"])
+        redeploy = redeploy or new_td.arn != service.task_definition_arn
+        td = new_td
+    network = service.network_configuration
+    if "networkConfiguration" in params:
+        network = _check_network({"networkConfiguration": params["networkConfiguration"]}, td)
+        redeploy = redeploy or network != service.network_configuration
+    elif "taskDefinition" in params:
+        network = _check_network({"networkConfiguration": network}, td)
+    platform = service.platform_version
+    if "platformVersion" in params:
+        platform, _ = _platform(service.launch_type, params["platformVersion"])
+        redeploy = redeploy or platform != service.platform_version
+    maximum, minimum = _deployment_config(params, service)
+    desired = params.get("desiredCount", service.desired_count)
+    if desired < 0:
+        raise errors.invalid_parameter("desiredCount must be at least 0.")
+    # every check passed: apply
+    service.task_definition_arn = td.arn
+    service.network_configuration = network
+    service.platform_version = platform
+    service.maximum_percent, service.minimum_healthy_percent = maximum, minimum
+    service.desired_count = desired
+    if "propagateTags" in params:
+        service.propagate_tags = params["propagateTags"]
+    if "enableECSManagedTags" in params:
+        service.enable_managed_tags = bool(params["enableECSManagedTags"])
+    now = engine.now()
+    primary = service.deployments[0]
+    primary.desired_count = desired
+    primary.updated_at = now
+    if redeploy:
+        for old in service.deployments:
+            old.status = "ACTIVE"
+        service.deployments.insert(0, _new_deployment(ctx, service))
+    service.steady = False
+    scheduler.wake(engine, service, now + scheduler.SCHEDULER_DELAY)
+    return {"service": service_dict(ctx, service)}
+
+
+@operation("DeleteService")
+def delete_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    engine = ctx.engine
+    state = engine.region(ctx.region)
+    cluster = state.cluster(params.get("cluster"))
+    service = _lookup(state, cluster, params["service"])
+    if service is None:
+        raise _not_found()
+    if service.status != "ACTIVE":
+        raise _not_active()
+    if service.desired_count > 0 and not params.get("force"):
+        raise errors.invalid_parameter("The service cannot be stopped while it is scaled above 0.")
+    service.desired_count = 0
+    service.status = "DRAINING"
+    service.steady = False
+    scheduler.wake(engine, service, engine.now() + scheduler.SCHEDULER_DELAY)
+    return {"service": service_dict(ctx, service)}
+
+
+@operation("DescribeServices")
+def describe_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    refs = params["services"]
+    if not refs:
+        raise errors.invalid_parameter("Services cannot be empty.")
+    if len(refs) > 10:
+        raise errors.invalid_parameter("Services cannot have more than 10 elements.")
+    state = ctx.engine.region(ctx.region)
+    cluster = state.cluster(params.get("cluster"))
+    include_tags = "TAGS" in (params.get("include") or [])
+    found, failures = [], []
+    for ref in refs:
+        service = _lookup(state, cluster, ref)
+        if service is None:
+            name = short_name(ref).rsplit("/", 1)[-1]
+            failures.append(
+                {"arn": arn(ctx.region, f"service/{cluster.name}/{name}"), "reason": "MISSING"}
+            )
+        else:
+            found.append(service_dict(ctx, service, include_tags))
+    return {"services": found, "failures": failures}
+
+
+@operation("ListServices")
+def list_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    state = ctx.engine.region(ctx.region)
+    cluster = state.cluster(params.get("cluster"))
+    launch_type = params.get("launchType")
+    strategy = params.get("schedulingStrategy")
+    arns = sorted(
+        s.arn
+        for (c, _), s in state.services.items()
+        if c == cluster.arn
+        and s.status != "INACTIVE"
+        and (launch_type is None or s.launch_type == launch_type)
+        and strategy in (None, "REPLICA")
+    )
+    chunk, token = page(arns, params, limit=100, default=10)
+    return with_token({"serviceArns": chunk}, token)

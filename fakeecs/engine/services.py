@@ -1,0 +1,285 @@
+"""The service scheduler: services converge to their desired count as the clock moves.
+
+A scheduler pass is an event in the engine's queue (kind "service", keyed by the
+service ARN), so advancing time costs only what changes: a pass is queued when an
+API call changes a service (one second later, as ECS reacts) and when one of the
+service's tasks reaches RUNNING or starts stopping (at that moment). A pass starts
+tasks of the PRIMARY deployment until it has its desired count (within the
+deployment's maximumPercent), stops surplus tasks, stops tasks of older deployments
+while minimumHealthyPercent stays satisfied, drops a deployment once its tasks are
+all STOPPED, and marks the rollout COMPLETED when only the PRIMARY one is left.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from fakeecs.engine import lifecycle
+from fakeecs.ids import uuid_like
+from fakeecs.model import STATE_INDEX, Container, Deployment, Service, ServiceEvent, Task
+
+if TYPE_CHECKING:
+    from fakeecs.engine.core import Engine
+    from fakeecs.engine.events import Event
+
+#: Virtual seconds between an API call that changes a service and the scheduler acting on it.
+SCHEDULER_DELAY = 1.0
+#: An INACTIVE service stays describable this long, then DescribeServices says MISSING.
+INACTIVE_RETENTION = 3600.0
+#: Service tasks run until stopped unless a behaviour is scripted for their family.
+SERVICE_RUN_SECONDS = 10 * 365 * 24 * 3600.0
+MAX_EVENTS = 100
+_PENDING = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})
+_WAKE_ON = frozenset({"RUNNING", "DEACTIVATING", "STOPPING", "STOPPED"})
+
+
+def service_key(arn: str) -> tuple[str, str, str]:
+    """`arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME` -> (region, cluster arn, name)."""
+    head, _, resource = arn.partition(":service/")
+    cluster, _, name = resource.partition("/")
+    return head.split(":")[3], f"{head}:cluster/{cluster}", name
+
+
+def find(engine: Engine, arn: str) -> Service | None:
+    region, cluster_arn, name = service_key(arn)
+    state = engine.regions.get(region)
+    return state.services.get((cluster_arn, name)) if state else None
+
+
+def wake(engine: Engine, service: Service, at: float) -> None:
+    """Queue a scheduler pass for `service` at `at` (unless one is already queued by then)."""
+    if service.wake_at is not None and service.wake_at <= at:
+        return
+    service.wake_at = at
+    engine.queue.push(at, "service", service.arn, 0, "pass")
+
+
+def on_event(engine: Engine, event: Event) -> None:
+    """Run a queued scheduler pass (or forget a service that has been INACTIVE an hour)."""
+    service = find(engine, event.key)
+    if service is None:
+        return
+    if event.arg == "forget":
+        if (
+            service.inactive_at is not None
+            and event.time >= service.inactive_at + INACTIVE_RETENTION
+        ):
+            _, cluster_arn, name = service_key(service.arn)
+            del engine.region(service.region).services[(cluster_arn, name)]
+        return
+    if service.wake_at is not None and service.wake_at <= event.time:
+        service.wake_at = None
+    reconcile(engine, service, event.time)
+
+
+def listener(engine: Engine) -> Callable[[str, Task, Container | None], None]:
+    """Wake a task's service when the task reaches RUNNING or starts stopping."""
+
+    def on_change(kind: str, task: Task, container: Container | None) -> None:
+        if kind != "task_state" or task.service_name is None or task.last_status not in _WAKE_ON:
+            return
+        service = engine.region(task.region).services.get((task.cluster_arn, task.service_name))
+        if service is not None and service.status != "INACTIVE":
+            wake(engine, service, engine.now_seen)
+
+    return on_change
+
+
+# reading -----------------------------------------------------------------------
+
+
+def tasks_of(engine: Engine, service: Service) -> list[Task]:
+    """The service's tasks that ECS still remembers, oldest first."""
+    known = engine.region(service.region).tasks
+    service.task_arns = [a for a in service.task_arns if a in known]
+    return [known[a] for a in service.task_arns]
+
+
+def counts(tasks: list[Task]) -> tuple[int, int]:
+    """(runningCount, pendingCount) as ECS reports them for a service or a deployment."""
+    running = sum(1 for t in tasks if t.last_status == "RUNNING")
+    pending = sum(1 for t in tasks if t.last_status in _PENDING and t.desired_status == "RUNNING")
+    return running, pending
+
+
+def live(tasks: list[Task]) -> list[Task]:
+    """Tasks the scheduler still wants running (not told to stop)."""
+    return [t for t in tasks if t.desired_status == "RUNNING"]
+
+
+def is_steady(engine: Engine, service: Service) -> bool:
+    tasks = tasks_of(engine, service)
+    running, pending = counts(tasks)
+    return (
+        len(service.deployments) == 1
+        and running == service.desired_count
+        and pending == 0
+        and len(live(tasks)) == service.desired_count
+    )
+
+
+# acting ------------------------------------------------------------------------
+
+
+def add_event(engine: Engine, service: Service, message: str, at: float) -> None:
+    service.events.insert(0, ServiceEvent(uuid_like(engine.rng), at, message))
+    del service.events[MAX_EVENTS:]
+
+
+def new_deployment_id(engine: Engine) -> str:
+    return f"ecs-svc/{engine.rng.randrange(10**18, 10**19)}"
+
+
+def _start(engine: Engine, service: Service, deployment: Deployment, n: int, at: float) -> None:
+    from fakeecs.api.tasks import build_task  # the one way tasks are built (api -> engine import)
+
+    state = engine.region(service.region)
+    cluster = next(c for c in state.clusters.values() if c.arn == service.cluster_arn)
+    td = state.task_definition(deployment.task_definition_arn)
+    scripted = {(row["family"], row["container"]) for row in engine.behaviours.dump()}
+    tags = []
+    if service.propagate_tags == "SERVICE":
+        tags = list(service.tags)
+    elif service.propagate_tags == "TASK_DEFINITION":
+        tags = list(td.tags)
+    if service.enable_managed_tags:
+        tags += [
+            {"key": "aws:ecs:clusterName", "value": cluster.name},
+            {"key": "aws:ecs:serviceName", "value": service.name},
+        ]
+    started = []
+    for _ in range(n):
+        task = build_task(
+            engine,
+            service.region,
+            cluster,
+            td,
+            launch_type=deployment.launch_type,
+            network=deployment.network_configuration,
+            overrides={},
+            started_by=deployment.id,
+            group=f"service:{service.name}",
+            tags=list(tags),
+            platform_version=deployment.platform_version,
+        )
+        for container in task.containers:
+            if (td.family, container.name) not in scripted and (td.family, None) not in scripted:
+                container.behaviour.run_seconds = SERVICE_RUN_SECONDS
+        task.service_name = service.name
+        task.deployment_id = deployment.id
+        service.task_arns.append(task.arn)
+        engine.launch(task)
+        started.append(task)
+    ids = " ".join(f"(task {t.id})" for t in started)
+    add_event(engine, service, f"(service {service.name}) has started {n} tasks: {ids}.", at)
+    service.steady = False
+
+
+def _stop(engine: Engine, service: Service, tasks: list[Task], at: float) -> None:
+    for task in tasks:
+        lifecycle.stop(
+            engine,
+            task,
+            at,
+            "ServiceSchedulerInitiated",
+            f"Scaling activity initiated by (deployment {task.deployment_id})",
+        )
+    ids = " ".join(f"(task {t.id})" for t in tasks)
+    add_event(
+        engine,
+        service,
+        f"(service {service.name}) has stopped {len(tasks)} running tasks: {ids}.",
+        at,
+    )
+    service.steady = False
+
+
+def _stop_order(tasks: list[Task]) -> list[Task]:
+    """Which tasks to stop first: those not yet running, then the newest."""
+    return sorted(tasks, key=lambda t: (t.last_status == "RUNNING", -t.created_at))
+
+
+def reconcile(engine: Engine, service: Service, at: float) -> None:
+    """One scheduler pass: move the service one step closer to what it was asked for."""
+    if service.status == "INACTIVE":
+        return
+    tasks = tasks_of(engine, service)
+    if service.status == "DRAINING":
+        _drain(engine, service, tasks, at)
+        return
+    primary = service.deployments[0]
+    want = service.desired_count
+    by_deployment = {
+        d.id: live([t for t in tasks if t.deployment_id == d.id]) for d in service.deployments
+    }
+    mine = by_deployment[primary.id]
+    if len(mine) > want:
+        _stop(engine, service, _stop_order(mine)[: len(mine) - want], at)
+    elif len(mine) < want:
+        ceiling = max(want, math.floor(want * service.maximum_percent / 100))
+        total = sum(len(v) for v in by_deployment.values())
+        room = ceiling - total if len(service.deployments) > 1 else want - len(mine)
+        n = min(want - len(mine), room)
+        if n > 0:
+            _start(engine, service, primary, n, at)
+    _retire_old(engine, service, at)
+    _complete(engine, service, at)
+
+
+def _retire_old(engine: Engine, service: Service, at: float) -> None:
+    """Stop tasks of older deployments while enough healthy tasks stay; drop empty deployments."""
+    tasks = tasks_of(engine, service)
+    floor = math.ceil(service.desired_count * service.minimum_healthy_percent / 100)
+    healthy = sum(1 for t in live(tasks) if t.last_status == "RUNNING")
+    for old in service.deployments[1:]:
+        stopping = []
+        for task in _stop_order(live([t for t in tasks if t.deployment_id == old.id])):
+            if task.last_status != "RUNNING":
+                stopping.append(task)
+            elif healthy - 1 >= floor:
+                stopping.append(task)
+                healthy -= 1
+        if stopping:
+            _stop(engine, service, stopping, at)
+    kept = [service.deployments[0]]
+    for old in service.deployments[1:]:
+        if any(t.deployment_id == old.id and t.last_status != "STOPPED" for t in tasks):
+            kept.append(old)
+    service.deployments = kept
+
+
+def _complete(engine: Engine, service: Service, at: float) -> None:
+    primary = service.deployments[0]
+    if not is_steady(engine, service):
+        return
+    if primary.rollout_state == "IN_PROGRESS":
+        primary.rollout_state = "COMPLETED"
+        primary.updated_at = at
+        add_event(
+            engine,
+            service,
+            f"(service {service.name}) (deployment {primary.id}) deployment completed.",
+            at,
+        )
+    if not service.steady:
+        service.steady = True
+        add_event(engine, service, f"(service {service.name}) has reached a steady state.", at)
+
+
+def _drain(engine: Engine, service: Service, tasks: list[Task], at: float) -> None:
+    """A deleted service stops its tasks; once all are stopping it is INACTIVE."""
+    running = live(tasks)
+    if running:
+        _stop(engine, service, _stop_order(running), at)
+    if all(STATE_INDEX[t.last_status] >= STATE_INDEX["STOPPING"] for t in tasks):
+        service.status = "INACTIVE"
+        service.inactive_at = at
+        for deployment in service.deployments:
+            deployment.updated_at = at
+        engine.queue.push(at + INACTIVE_RETENTION, "service", service.arn, 0, "forget")
+
+
+def deployment_running(engine: Engine, service: Service, deployment: Deployment) -> list[Task]:
+    return [t for t in tasks_of(engine, service) if t.deployment_id == deployment.id]
