@@ -1,0 +1,16 @@
+"""The `fakeecs` fixture that the installed pytest plugin gives every project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+
+def test_the_fixture_is_a_running_fake_on_a_manual_clock(fakeecs: Any) -> None:
+    ecs = boto3.client("ecs", endpoint_url=fakeecs.endpoint_url, region_name="us-east-1")
+    ecs.create_cluster(clusterName="from-fixture")
+    before = fakeecs.now()
+    assert fakeecs.now() == before
+    assert fakeecs.advance(5) == before + 5
+    assert [c["operation"] for c in fakeecs.calls()] == ["CreateCluster"]
