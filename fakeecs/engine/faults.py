@@ -19,6 +19,8 @@ WIRE_ACTIONS = frozenset({"throttle", "server-error", "latency", "lose-response"
 #: Actions an operation carries out (they change what ECS does, not how it answers).
 ENGINE_ACTIONS = frozenset({"no-capacity", "fail-to-start", "interrupt"})
 ACTIONS = WIRE_ACTIONS | ENGINE_ACTIONS
+#: Actions that only mean something for RunTask: a rule on "*" waits for the next RunTask.
+RUN_TASK_ACTIONS = frozenset({"no-capacity", "fail-to-start"})
 INTERRUPT_CODES = ("SpotInterruption", "TerminationNotice")
 _CONDITIONS = ("times", "probability", "after", "until")
 _ALLOWED = {"operation", "action", "seconds", "reason", "stopCode", *_CONDITIONS}
@@ -68,6 +70,8 @@ def parse_rule(spec: Any, now: float, index: int) -> FaultRule:
     action = spec.get("action")
     if action not in ACTIONS:
         raise _bad(f"{where}: 'action' must be one of {sorted(ACTIONS)}, got {action!r}")
+    if action in RUN_TASK_ACTIONS and operation not in ("*", "RunTask"):
+        raise _bad(f"{where}: action {action!r} applies to RunTask only (or '*'), not {operation}")
     rule = FaultRule(operation=operation, action=action, spec=dict(spec))
     if "times" in spec:
         times = spec["times"]
@@ -125,6 +129,8 @@ class FaultBook:
     def match(self, operation: str, now: float, rng: random.Random) -> FaultRule | None:
         for rule in self.rules:
             if rule.operation not in ("*", operation):
+                continue
+            if rule.action in RUN_TASK_ACTIONS and operation != "RunTask":
                 continue
             if rule.times is not None and rule.fired >= rule.times:
                 continue
