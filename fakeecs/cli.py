@@ -14,6 +14,7 @@ import click
 from fakeecs.clock import parse_clock
 from fakeecs.engine import Engine
 from fakeecs.errors import ECSError
+from fakeecs.persistence import PersistingApp, StateFileError, StateStore
 from fakeecs.server import App, Server
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -52,6 +53,12 @@ def main() -> None:
     help='JSON file of fault rules: {"rules": [...]}',
 )
 @click.option(
+    "--state",
+    "state_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Keep all state in this JSON file (loaded at start, rewritten after every change).",
+)
+@click.option(
     "--control-token",
     envvar="FAKEECS_CONTROL_TOKEN",
     help="Require this token (header X-Fakeecs-Token) on the control API.",
@@ -62,6 +69,7 @@ def serve(
     clock_spec: str,
     seed: int,
     faults_path: Path | None,
+    state_path: Path | None,
     control_token: str | None,
 ) -> None:
     """Serve ECS (and, through moto, every other AWS service) on one port."""
@@ -81,15 +89,35 @@ def serve(
                 "so that others cannot drive the control API"
             )
     engine = Engine(clock, seed=seed)
-    if faults_path is not None:
+    store = StateStore(engine, state_path) if state_path is not None else None
+    try:
+        restored = store.load() if store is not None else False
+    except StateFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    if restored and faults_path is not None:
+        click.echo(
+            f"note: --faults {faults_path} ignored: the fault rules saved in {state_path} "
+            "carry on (with how often they already fired)",
+            err=True,
+        )
+    if faults_path is not None and not restored:
         try:
             engine.faults.set(_load_faults(faults_path), engine.now())
         except ECSError as err:
             raise click.BadParameter(
                 f"{faults_path}: {err.message}", param_hint="--faults"
             ) from None
+    app: Any = App(engine, control_token=control_token)
+    if store is not None:
+        app = PersistingApp(app, store)
+        try:
+            store.save()
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot write the state file {state_path}: {exc.strerror}"
+            ) from None
     try:
-        server = Server(App(engine, control_token=control_token), host=host, port=port)
+        server = Server(app, host=host, port=port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     stopping = threading.Event()
@@ -105,3 +133,5 @@ def serve(
     sys.stdout.flush()
     server.serve_forever()
     server.httpd.server_close()
+    if store is not None:
+        store.save()

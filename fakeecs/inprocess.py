@@ -11,11 +11,13 @@ what works here works against a server. `ecs.engine` is there for white-box test
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any, ClassVar
 
 from fakeecs.clock import Clock, parse_clock
 from fakeecs.control import ControlClient, _reset_moto
 from fakeecs.engine import Engine
+from fakeecs.persistence import PersistingApp, StateStore
 from fakeecs.server import App, Server
 
 
@@ -32,10 +34,17 @@ class FakeECS(ControlClient):
         faults: list[dict[str, Any]] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        state: str | Path | None = None,
     ) -> None:
+        """`state`: a state file as for `fakeecs serve --state` (loaded if it exists, kept up to date)."""
         self.engine = Engine(parse_clock(clock) if isinstance(clock, str) else clock, seed=seed)
-        self._initial_faults = faults
-        self.server = Server(App(self.engine), host=host, port=port)
+        self.store = StateStore(self.engine, state) if state is not None else None
+        restored = self.store.load() if self.store is not None else False
+        self._initial_faults = None if restored else faults
+        app: Any = App(self.engine)
+        if self.store is not None:
+            app = PersistingApp(app, self.store)
+        self.server = Server(app, host=host, port=port)
         super().__init__(self.server.url)
 
     def start(self) -> FakeECS:
@@ -46,6 +55,8 @@ class FakeECS(ControlClient):
         self.server.start()
         if self._initial_faults:
             self.faults(self._initial_faults)
+        if self.store is not None:
+            self.store.save()
         return self
 
     def stop(self) -> None:

@@ -1,0 +1,294 @@
+"""Keeping a fake's whole state in one JSON file, so it survives its own crash.
+
+`StateStore(engine, path)` loads the file when it exists and writes it again after
+every ECS or control request that changed anything (and after clock moves), before
+the answer leaves: a RunTask that was answered is on disk. Writes are atomic (a
+temporary file in the same folder, fsync, rename, fsync of the folder) and the file
+is private (mode 0600). A file that is not a fakeecs state file, or is damaged, is
+refused with an error naming it, and is never overwritten.
+
+What is kept: clusters, task definitions, tasks, services, clientTokens, the event
+queue (what happens next and when), behaviours, fault rules (with how often they
+fired), the clock's time and the random generators' states. Not kept: the calls
+log and the state of the other AWS services (moto).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fakeecs.engine import Engine
+from fakeecs.engine.state import RegionState
+from fakeecs.model import (
+    Behaviour,
+    ClientTokenRecord,
+    Cluster,
+    Container,
+    Deployment,
+    Service,
+    ServiceEvent,
+    Task,
+    TaskDefinition,
+)
+
+log = logging.getLogger("fakeecs")
+
+FORMAT = "fakeecs-state"
+VERSION = 1
+
+
+class StateFileError(Exception):
+    """The state file cannot be used; the message names it and says why."""
+
+
+# engine <-> plain data -------------------------------------------------------------
+
+
+def _rng_state(rng: Any) -> list[Any]:
+    version, internal, gauss = rng.getstate()
+    return [version, list(internal), gauss]
+
+
+def _set_rng(rng: Any, saved: list[Any]) -> None:
+    rng.setstate((saved[0], tuple(saved[1]), saved[2]))
+
+
+def _region(state: RegionState) -> dict[str, Any]:
+    return {
+        "clusters": [asdict(c) for c in state.clusters.values()],
+        "task_definitions": {
+            family: [asdict(td) for td in revisions]
+            for family, revisions in state.task_definitions.items()
+        },
+        "tasks": [asdict(t) for t in state.tasks.values()],
+        "client_tokens": [
+            [cluster_arn, token, asdict(record)]
+            for (cluster_arn, token), record in state.client_tokens.items()
+        ],
+        "services": [asdict(s) for s in state.services.values()],
+    }
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    """Everything the engine must remember, as JSON-ready data (call under engine.lock)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "seed": engine.seed,
+        "clock": {"kind": engine.clock.kind, "now": engine.clock.now()},
+        "now_seen": engine.now_seen,
+        "rng": _rng_state(engine.rng),
+        "fault_rng": _rng_state(engine.fault_rng),
+        "describe_delay": engine.describe_delay,
+        "queue": engine.queue.dump(),
+        "behaviours": engine.behaviours.dump(),
+        "faults": engine.faults.dump(),
+        "regions": {name: _region(state) for name, state in engine.regions.items()},
+    }
+
+
+def _task(row: dict[str, Any]) -> Task:
+    containers = [
+        Container(**{**c, "behaviour": Behaviour(**c["behaviour"])}) for c in row["containers"]
+    ]
+    return Task(**{**row, "containers": containers})
+
+
+def _service(row: dict[str, Any]) -> Service:
+    return Service(
+        **{
+            **row,
+            "deployments": [Deployment(**d) for d in row["deployments"]],
+            "events": [ServiceEvent(**e) for e in row["events"]],
+        }
+    )
+
+
+def _load_region(name: str, data: dict[str, Any]) -> RegionState:
+    state = RegionState(name)
+    for row in data["clusters"]:
+        cluster = Cluster(**row)
+        state.clusters[cluster.name] = cluster
+    state.task_definitions = defaultdict(list)
+    for family, revisions in data["task_definitions"].items():
+        state.task_definitions[family] = [TaskDefinition(**td) for td in revisions]
+    for row in data["tasks"]:
+        task = _task(row)
+        state.tasks[task.arn] = task
+    for cluster_arn, token, row in data["client_tokens"]:
+        forgotten = {arn: _task(t) for arn, t in row.get("forgotten", {}).items()}
+        state.client_tokens[(cluster_arn, token)] = ClientTokenRecord(
+            **{**row, "forgotten": forgotten}
+        )
+    for row in data["services"]:
+        service = _service(row)
+        cluster_arn = service.cluster_arn
+        state.services[(cluster_arn, service.name)] = service
+    return state
+
+
+def restore(engine: Engine, data: dict[str, Any]) -> None:
+    """Put a snapshot back into a freshly built engine (raises KeyError/TypeError if malformed)."""
+    with engine.lock:
+        engine.seed = int(data["seed"])
+        engine.reset()
+        set_clock = getattr(engine.clock, "set", None)
+        if set_clock is not None:
+            set_clock(float(data["clock"]["now"]))
+        _set_rng(engine.rng, data["rng"])
+        _set_rng(engine.fault_rng, data["fault_rng"])
+        engine.describe_delay = float(data["describe_delay"])
+        engine.queue.load(data["queue"])
+        engine.behaviours.load(data["behaviours"])
+        engine.faults.load(data["faults"])
+        engine.regions = {
+            name: _load_region(name, region) for name, region in data["regions"].items()
+        }
+        engine.now_seen = float(data["now_seen"])
+
+
+# the file ------------------------------------------------------------------------
+
+
+def read_state(path: Path) -> dict[str, Any] | None:
+    """The saved state, None when there is no file yet, or StateFileError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StateFileError(f"cannot read the state file {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StateFileError(
+            f"{path} is not a fakeecs state file (not valid JSON: {exc}); "
+            "fakeecs will not overwrite it: move it away or pass another --state path"
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StateFileError(
+            f'{path} is not a fakeecs state file (no "format": "{FORMAT}"); '
+            "fakeecs will not overwrite it: move it away or pass another --state path"
+        )
+    if data.get("version") != VERSION:
+        raise StateFileError(
+            f"{path} is a fakeecs state file of version {data.get('version')!r}; "
+            f"this fakeecs reads version {VERSION} only and will not overwrite it"
+        )
+    return data
+
+
+def write_state(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically: temp file, fsync, rename, fsync the folder."""
+    folder = path.parent
+    tmp = folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class StateStore:
+    """Loads and saves one engine's state at `path`."""
+
+    def __init__(self, engine: Engine, path: Path | str) -> None:
+        self.engine = engine
+        self.path = Path(path)
+        self._write_lock = threading.Lock()
+        self._last_body: str | None = None
+        self._last_now: float | None = None
+        self._generation = 0
+        self._written = 0
+
+    def load(self) -> bool:
+        """Restore the saved state if the file exists; True when something was loaded."""
+        data = read_state(self.path)
+        if data is None:
+            return False
+        try:
+            restore(self.engine, data)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise StateFileError(
+                f"{self.path} is a damaged fakeecs state file ({type(exc).__name__}: {exc}); "
+                "fakeecs will not overwrite it"
+            ) from None
+        with self.engine.lock:
+            self._last_body, self._last_now = self._body(snapshot(self.engine))
+        return True
+
+    @staticmethod
+    def _body(data: dict[str, Any]) -> tuple[str, float]:
+        """The state without the clock's time (which a scaled clock moves on every read)."""
+        now = data.pop("clock")["now"]
+        return json.dumps(data, sort_keys=True), now
+
+    def save(self) -> bool:
+        """Write the state if it changed since the last write; True when written."""
+        with self.engine.lock:
+            self.engine.sync()
+            data = snapshot(self.engine)
+            full = json.dumps(data, sort_keys=True)
+            body, now = self._body(data)
+            manual_moved = self.engine.clock.kind == "manual" and now != self._last_now
+            if body == self._last_body and not manual_moved:
+                return False
+            self._last_body, self._last_now = body, now
+            self._generation += 1
+            generation = self._generation
+        with self._write_lock:
+            if generation <= self._written:
+                return False  # a newer snapshot is already on disk
+            write_state(self.path, full)
+            self._written = generation
+        return True
+
+
+def _relevant(environ: dict[str, Any]) -> bool:
+    """ECS and control requests can change state; moto's requests are not persisted."""
+    return environ.get("PATH_INFO", "").startswith("/_fakeecs/") or environ.get(
+        "HTTP_X_AMZ_TARGET", ""
+    ).startswith("AmazonEC2ContainerService")
+
+
+class PersistingApp:
+    """WSGI middleware: save the state after a request, before its answer is sent."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], store: StateStore) -> None:
+        self.app = app
+        self.store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if not _relevant(environ):
+            return self.app(environ, start_response)
+        try:
+            return self.app(environ, start_response)
+        finally:
+            try:
+                self.store.save()
+            except OSError:
+                log.exception("fakeecs could not write its state file %s", self.store.path)
+                raise
