@@ -8,7 +8,6 @@ Each worker runs under mit_airflow.worker_supervisor, as in production.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -22,7 +21,6 @@ from harness.e2e.waiting import wait_for
 
 BIN = Path(sys.executable).parent
 TERMINAL_RUN_STATES = {"success", "failed"}
-COMPAT_DIR = Path(__file__).parent / "compat"
 
 
 def free_port() -> int:
@@ -64,9 +62,6 @@ def airflow_env(
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
             "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": ".*",
             "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [str(COMPAT_DIR), base.get("PYTHONPATH", "")])
-            ),
         }
     )
     env.update(overrides)
