@@ -1,0 +1,1 @@
+"""Soak test for fakeecs: many concurrent clients against one `fakeecs serve`, then invariants."""
