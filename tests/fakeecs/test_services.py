@@ -247,6 +247,31 @@ def test_old_tasks_keep_serving_while_new_ones_cannot_start(ecs: Any, fake: Fake
     assert still["lastStatus"] == "RUNNING"
 
 
+def test_a_deployment_without_room_stays_in_progress_as_on_ecs(ecs: Any, fake: FakeECS) -> None:
+    """maximumPercent rounds down and minimumHealthyPercent up: 1 task at 150/100 cannot roll."""
+    create(
+        ecs,
+        desiredCount=1,
+        deploymentConfiguration={"maximumPercent": 150, "minimumHealthyPercent": 100},
+    )
+    fake.advance(10)
+    ecs.update_service(cluster=CLUSTER, service=SERVICE, forceNewDeployment=True)
+    fake.advance(600)
+    service = describe(ecs)
+    assert [(d["status"], d["runningCount"]) for d in service["deployments"]] == [
+        ("PRIMARY", 0),
+        ("ACTIVE", 1),
+    ]
+    assert service["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    ecs.update_service(
+        cluster=CLUSTER,
+        service=SERVICE,
+        deploymentConfiguration={"maximumPercent": 200, "minimumHealthyPercent": 100},
+    )
+    fake.advance(20)
+    assert [d["status"] for d in describe(ecs)["deployments"]] == ["PRIMARY"]
+
+
 def test_new_task_definition_starts_a_deployment_with_it(ecs: Any, fake: FakeECS) -> None:
     create(ecs, desiredCount=1)
     fake.advance(10)
