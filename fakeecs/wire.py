@@ -148,7 +148,9 @@ def _dispatch(engine: Engine, name: str, params: dict[str, Any], region: str, ru
     try:
         result = api.OPERATIONS[name](ctx, params)
     except ECSError as err:
-        return error_answer(err, name)
+        answer = error_answer(err, name)
+        answer.drop_connection = action == "lose-response"  # lost, whatever it said
+        return answer
     except Exception as exc:  # a fakeecs bug: answer like AWS would, keep the trace in our log
         log.exception("fakeecs failed on %s", name)
         return _error(

@@ -26,6 +26,13 @@ _CONDITIONS = ("times", "probability", "after", "until")
 _ALLOWED = {"operation", "action", "seconds", "reason", "stopCode", *_CONDITIONS}
 
 
+def _operations() -> frozenset[str]:
+    """The ECS operations fakeecs serves (the api registry; imported late: api builds on the engine)."""
+    from fakeecs.api import OPERATIONS
+
+    return frozenset(OPERATIONS)
+
+
 def _bad(message: str) -> ECSError:
     return ECSError("InvalidFaultRule", message)
 
@@ -67,6 +74,11 @@ def parse_rule(spec: Any, now: float, index: int) -> FaultRule:
     operation = spec.get("operation", "*")
     if not isinstance(operation, str) or not operation:
         raise _bad(f"{where}: 'operation' must be an ECS operation name or '*'")
+    if operation != "*" and operation not in _operations():
+        raise _bad(
+            f"{where}: 'operation' {operation!r} is not an operation fakeecs serves "
+            "(see the supported operations table), so the rule could never fire"
+        )
     action = spec.get("action")
     if action not in ACTIONS:
         raise _bad(f"{where}: 'action' must be one of {sorted(ACTIONS)}, got {action!r}")

@@ -130,6 +130,20 @@ def test_lose_response_with_botocore_retry_starts_one_task(fake: FakeECS, ecs: A
     assert runs[0]["params"]["clientToken"] == runs[1]["params"]["clientToken"]
 
 
+def test_lose_response_loses_error_answers_too(fake: FakeECS, bare: Any) -> None:
+    fake.faults([{"operation": "DescribeServices", "action": "lose-response", "times": 1}])
+
+    with pytest.raises(ConnectionClosedError):
+        bare.describe_services(cluster="no-such-cluster", services=["x"])
+
+    [entry] = [c for c in fake.calls() if c["operation"] == "DescribeServices"]
+    assert (entry["status"], entry["error"], entry["fault"]) == (
+        400,
+        "ClusterNotFoundException",
+        "lose-response",
+    )
+
+
 def test_no_capacity_answers_a_failure_and_starts_no_task(fake: FakeECS, bare: Any) -> None:
     fake.faults([{"operation": "RunTask", "action": "no-capacity", "times": 1}])
 
@@ -321,6 +335,7 @@ def test_engine_actions_only_fire_on_run_task(fake: FakeECS, bare: Any) -> None:
         ({"action": "interrupt", "stopCode": "UserInitiated", "times": 1}, "'stopCode'"),
         ({"operation": "RunTask", "action": "throttle", "times": 1, "when": 3}, "unknown field"),
         ({"operation": "DescribeTasks", "action": "no-capacity", "times": 1}, "RunTask"),
+        ({"operation": "RunTasks", "action": "throttle", "times": 1}, "could never fire"),
     ],
 )
 def test_bad_rules_are_refused_with_a_reason_and_keep_the_old_ones(
