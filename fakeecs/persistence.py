@@ -9,8 +9,9 @@ refused with an error naming it, and is never overwritten.
 
 What is kept: clusters, task definitions, tasks, services, clientTokens, the event
 queue (what happens next and when), behaviours, fault rules (with how often they
-fired), the clock's time and the random generators' states. Not kept: the calls
-log and the state of the other AWS services (moto).
+fired), the clock's time and the random generators' states; the calls log is
+appended to `PATH.calls.jsonl` beside it. Not kept: the state of the other AWS
+services (moto).
 """
 
 from __future__ import annotations
@@ -125,10 +126,7 @@ def _load_region(name: str, data: dict[str, Any]) -> RegionState:
         task = _task(row)
         state.tasks[task.arn] = task
     for cluster_arn, token, row in data["client_tokens"]:
-        forgotten = {arn: _task(t) for arn, t in row.get("forgotten", {}).items()}
-        state.client_tokens[(cluster_arn, token)] = ClientTokenRecord(
-            **{**row, "forgotten": forgotten}
-        )
+        state.client_tokens[(cluster_arn, token)] = ClientTokenRecord(**row)
     for row in data["services"]:
         service = _service(row)
         cluster_arn = service.cluster_arn
@@ -209,17 +207,84 @@ def write_state(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
+class CallsLog:
+    """The calls log beside the state file (`PATH.calls.jsonl`), one JSON object a line.
+
+    It is appended to (never rewritten, except after a reset), so keeping it costs only the
+    new calls, however long the log grows. On start the last entries (as many as the
+    engine keeps) come back into `GET /_fakeecs/calls`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._calls: Any = None  # the engine's deque last written from (a reset replaces it)
+        self._last: Any = None  # the last entry written
+
+    def load(self, engine: Engine) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StateFileError(f"cannot read the calls log {self.path}: {exc.strerror}") from None
+        if raw and not raw.endswith(b"\n"):
+            # a line cut short by a crash belongs to a call that was never answered
+            raw = raw[: raw.rfind(b"\n") + 1]
+            with open(self.path, "r+b") as out:
+                out.truncate(len(raw))
+        entries = []
+        for number, line in enumerate(raw.splitlines(), start=1):
+            try:
+                entries.append(json.loads(line))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise StateFileError(
+                    f"{self.path} line {number} is not a calls log entry; "
+                    "fakeecs will not overwrite it"
+                ) from None
+        engine.calls.extend(entries)
+        self._calls = engine.calls
+        self._last = engine.calls[-1] if engine.calls else None
+
+    def _new_entries(self, engine: Engine) -> tuple[list[dict[str, Any]], bool]:
+        """(entries not yet written, whether the file must be started afresh)."""
+        calls = engine.calls
+        if calls is not self._calls:
+            return list(calls), True
+        new = []
+        for entry in reversed(calls):
+            if entry is self._last:
+                break
+            new.append(entry)
+        new.reverse()
+        return new, False
+
+    def append(self, engine: Engine) -> None:
+        """Write the calls made since the last append (call under engine.lock)."""
+        new, afresh = self._new_entries(engine)
+        if not new and not afresh:
+            return
+        text = "".join(json.dumps(e, sort_keys=True, default=str) + "\n" for e in new)
+        if afresh:
+            write_state(self.path, text)
+        else:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+        self._calls = engine.calls
+        self._last = engine.calls[-1] if engine.calls else None
+
+
 class StateStore:
-    """Loads and saves one engine's state at `path`."""
+    """Loads and saves one engine's state at `path` (and its calls log beside it)."""
 
     def __init__(self, engine: Engine, path: Path | str) -> None:
         self.engine = engine
         self.path = Path(path)
-        self._write_lock = threading.Lock()
+        self.calls = CallsLog(self.path.with_name(self.path.name + ".calls.jsonl"))
         self._last_body: str | None = None
         self._last_now: float | None = None
-        self._generation = 0
-        self._written = 0
 
     def load(self) -> bool:
         """Restore the saved state if the file exists; True when something was loaded."""
@@ -234,6 +299,7 @@ class StateStore:
                 "fakeecs will not overwrite it"
             ) from None
         with self.engine.lock:
+            self.calls.load(self.engine)
             self._last_body, self._last_now = self._body(snapshot(self.engine))
         return True
 
@@ -244,24 +310,22 @@ class StateStore:
         return json.dumps(data, sort_keys=True), now
 
     def save(self) -> bool:
-        """Write the state if it changed since the last write; True when written."""
+        """Append new calls, and write the state if it changed; True when the state was written.
+
+        Everything happens under the engine's lock, so the files follow the order of the calls.
+        """
         with self.engine.lock:
             self.engine.sync()
+            self.calls.append(self.engine)
             data = snapshot(self.engine)
             full = json.dumps(data, sort_keys=True)
             body, now = self._body(data)
             manual_moved = self.engine.clock.kind == "manual" and now != self._last_now
             if body == self._last_body and not manual_moved:
                 return False
-            self._last_body, self._last_now = body, now
-            self._generation += 1
-            generation = self._generation
-        with self._write_lock:
-            if generation <= self._written:
-                return False  # a newer snapshot is already on disk
             write_state(self.path, full)
-            self._written = generation
-        return True
+            self._last_body, self._last_now = body, now
+            return True
 
 
 def _relevant(environ: dict[str, Any]) -> bool:

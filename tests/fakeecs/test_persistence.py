@@ -123,7 +123,46 @@ def test_the_file_is_private_complete_and_alone(tmp_path: Path) -> None:
         data = json.loads(path.read_text())
         assert data["format"] == "fakeecs-state"
         assert "test-cluster" in json.dumps(data["regions"])
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temp files left
+        calls = tmp_path / "state.json.calls.jsonl"
+        assert stat.S_IMODE(calls.stat().st_mode) == 0o600
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["state.json", "state.json.calls.jsonl"]  # no temp files left
+
+
+def test_the_calls_log_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with FakeECS(state=path) as fake:
+        ecs = client(fake)
+        prepare(ecs)
+        run(ecs)
+        before = fake.calls()
+    log = tmp_path / "state.json.calls.jsonl"
+    with log.open("a") as out:
+        out.write('{"operation": "RunTask", "par')  # a line cut short by a crash
+    with FakeECS(state=path) as fake:
+        assert fake.calls() == before
+        client(fake).list_clusters()
+        assert [c["operation"] for c in fake.calls()] == [
+            *(c["operation"] for c in before),
+            "ListClusters",
+        ]
+        fake.reset()
+        assert fake.calls() == []
+    with FakeECS(state=path) as fake:
+        assert fake.calls() == []
+
+
+def test_a_damaged_calls_log_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with FakeECS(state=path) as fake:
+        prepare(client(fake))
+    log = tmp_path / "state.json.calls.jsonl"
+    damaged = b"not json\n" + log.read_bytes()
+    log.write_bytes(damaged)
+    with pytest.raises(StateFileError, match="line 1 is not a calls log entry") as exc:
+        FakeECS(state=path)
+    assert str(log) in str(exc.value)
+    assert log.read_bytes() == damaged
 
 
 def test_reads_do_not_rewrite_the_file_and_changes_do(tmp_path: Path) -> None:
@@ -245,6 +284,8 @@ def test_kill_9_loses_no_answered_run_task(serve: Serve) -> None:
             seen[arn]["lastStatus"],
             seen[arn]["version"],
         )
+    runs = [c for c in control.calls() if c["operation"] == "RunTask"]
+    assert [c["params"]["clientToken"] for c in runs] == ["tok-0", "tok-1", "tok-2", "tok-last"]
     assert run(ecs, clientToken="tok-last")["tasks"][0]["taskArn"] == answered[-1]
     assert len(all_tasks(ecs)) == len(seen)
     control.advance(120)
