@@ -175,6 +175,7 @@ class Deployment:
     status: str = "PRIMARY"
     rollout_state: str = "IN_PROGRESS"
     failed_tasks: int = 0
+    capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -216,3 +217,5 @@ class Service:
     client_token: str | None = None
     #: When the service became INACTIVE (it is forgotten an hour later).
     inactive_at: float | None = None
+    #: Given instead of a launch type; ECS then echoes it and shows no launchType.
+    capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)

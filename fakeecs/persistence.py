@@ -23,7 +23,7 @@ import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,14 @@ def _task(row: dict[str, Any]) -> Task:
     return Task(**{**row, "containers": containers})
 
 
+def _token_record(row: dict[str, Any]) -> ClientTokenRecord:
+    """A clientToken record; tasks it kept past their retention (if the model has them) are Tasks."""
+    values = dict(row)
+    if "forgotten" in values and "forgotten" in {f.name for f in fields(ClientTokenRecord)}:
+        values["forgotten"] = {arn: _task(t) for arn, t in values["forgotten"].items()}
+    return ClientTokenRecord(**values)
+
+
 def _service(row: dict[str, Any]) -> Service:
     return Service(
         **{
@@ -126,7 +134,7 @@ def _load_region(name: str, data: dict[str, Any]) -> RegionState:
         task = _task(row)
         state.tasks[task.arn] = task
     for cluster_arn, token, row in data["client_tokens"]:
-        state.client_tokens[(cluster_arn, token)] = ClientTokenRecord(**row)
+        state.client_tokens[(cluster_arn, token)] = _token_record(row)
     for row in data["services"]:
         service = _service(row)
         cluster_arn = service.cluster_arn

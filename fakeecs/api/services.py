@@ -40,6 +40,14 @@ def _lookup(state: RegionState, cluster: Cluster, ref: str) -> Service | None:
 # shapes ------------------------------------------------------------------------
 
 
+def _launch(out: dict[str, Any], launch_type: str, strategy: list[dict[str, Any]]) -> None:
+    """ECS shows either the capacity provider strategy that was given or the launch type."""
+    if strategy:
+        out["capacityProviderStrategy"] = [{"base": 0, "weight": 0, **s} for s in strategy]
+    else:
+        out["launchType"] = launch_type
+
+
 def deployment_dict(ctx: CallContext, service: Service, d: Deployment) -> dict[str, Any]:
     tasks = [t for t in scheduler.tasks_of(ctx.engine, service) if t.deployment_id == d.id]
     running, pending = scheduler.counts(tasks)
@@ -54,11 +62,11 @@ def deployment_dict(ctx: CallContext, service: Service, d: Deployment) -> dict[s
         "failedTasks": sum(1 for t in tasks if t.stop_code == "TaskFailedToStart"),
         "createdAt": d.created_at,
         "updatedAt": d.updated_at,
-        "launchType": d.launch_type,
         "rolloutState": d.rollout_state,
         "rolloutStateReason": f"ECS deployment {d.id} "
         + ("completed." if d.rollout_state == "COMPLETED" else "in progress."),
     }
+    _launch(out, d.launch_type, d.capacity_provider_strategy)
     if d.launch_type == "FARGATE":
         out["platformVersion"] = d.platform_version or DEFAULT_PLATFORM
         out["platformFamily"] = "Linux"
@@ -79,7 +87,6 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
         "desiredCount": service.desired_count,
         "runningCount": running,
         "pendingCount": pending,
-        "launchType": service.launch_type,
         "taskDefinition": service.task_definition_arn,
         "deploymentConfiguration": {
             "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -102,6 +109,7 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
         "enableExecuteCommand": False,
         "availabilityZoneRebalancing": "DISABLED",
     }
+    _launch(out, service.launch_type, service.capacity_provider_strategy)
     if service.launch_type == "FARGATE":
         out["platformVersion"] = service.platform_version or "LATEST"
         out["platformFamily"] = "Linux"
@@ -186,6 +194,7 @@ def _new_deployment(ctx: CallContext, service: Service) -> Deployment:
         updated_at=now,
         network_configuration=service.network_configuration,
         platform_version=_platform(service.launch_type, service.platform_version)[1],
+        capacity_provider_strategy=list(service.capacity_provider_strategy),
     )
 
 
@@ -245,6 +254,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         enable_managed_tags=bool(params.get("enableECSManagedTags", False)),
         tags=check_tags(params.get("tags")),
         client_token=None if token is None else f"{token}:{_fingerprint(params)}",
+        capacity_provider_strategy=list(params.get("capacityProviderStrategy") or []),
     )
     service.deployments = [_new_deployment(ctx, service)]
     state.services[(cluster.arn, name)] = service
@@ -278,6 +288,15 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     if "platformVersion" in params:
         platform, _ = _platform(service.launch_type, params["platformVersion"])
         redeploy = redeploy or platform != service.platform_version
+    strategy = service.capacity_provider_strategy
+    if "capacityProviderStrategy" in params:
+        strategy = list(params["capacityProviderStrategy"] or [])
+        if bool(strategy) != bool(service.capacity_provider_strategy):
+            raise errors.invalid_parameter(
+                "fakeecs cannot switch a service between a launch type and a capacity provider "
+                "strategy; create a new service."
+            )
+        redeploy = redeploy or strategy != service.capacity_provider_strategy
     maximum, minimum = _deployment_config(params, service)
     desired = params.get("desiredCount", service.desired_count)
     if desired < 0:
@@ -286,6 +305,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     service.task_definition_arn = td.arn
     service.network_configuration = network
     service.platform_version = platform
+    service.capacity_provider_strategy = strategy
     service.maximum_percent, service.minimum_healthy_percent = maximum, minimum
     service.desired_count = desired
     if "propagateTags" in params:

@@ -461,6 +461,26 @@ def test_ec2_services_without_awsvpc(fake: FakeECS) -> None:
     assert describe(ecs, "b")["runningCount"] == 1
 
 
+def test_a_capacity_provider_strategy_is_echoed_instead_of_a_launch_type(
+    ecs: Any, fake: FakeECS
+) -> None:
+    strategy = [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+    service = create(ecs, desiredCount=1, launchType=None, capacityProviderStrategy=strategy)
+
+    assert "launchType" not in service
+    assert service["capacityProviderStrategy"] == [
+        {"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}
+    ]
+    assert (
+        service["deployments"][0]["capacityProviderStrategy"] == service["capacityProviderStrategy"]
+    )
+    fake.advance(10)
+    [task] = service_tasks(ecs)
+    assert task["launchType"] == "FARGATE"
+    with pytest.raises(ClientError, match="launch type and a capacity provider"):
+        ecs.update_service(cluster=CLUSTER, service=SERVICE, capacityProviderStrategy=[])
+
+
 def _trace(seed: int) -> list[Any]:
     with FakeECS(clock="manual", seed=seed) as fake:
         ecs = client(fake)
