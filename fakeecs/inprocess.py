@@ -61,6 +61,8 @@ class FakeECS(ControlClient):
 
     def stop(self) -> None:
         self.server.stop()
+        if self.store is not None:
+            self.store.close()
         with FakeECS._running_lock:
             FakeECS._running = max(0, FakeECS._running - 1)
 

@@ -17,6 +17,7 @@ services (moto).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -291,11 +292,49 @@ class StateStore:
         self.engine = engine
         self.path = Path(path)
         self.calls = CallsLog(self.path.with_name(self.path.name + ".calls.jsonl"))
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._lock_fd: int | None = None
         self._last_body: str | None = None
         self._last_now: float | None = None
 
+    def _take_lock(self) -> None:
+        """One fakeecs per state file: a second one would overwrite the first one's state."""
+        if self._lock_fd is not None:
+            return
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StateFileError(
+                f"cannot create the lock file {self.lock_path}: {exc.strerror}"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise StateFileError(
+                f"{self.path} is in use by another running fakeecs (it holds {self.lock_path})"
+            ) from None
+        self._lock_fd = fd
+
+    def close(self) -> None:
+        """Let another fakeecs use the state file (the lock also goes when the process dies)."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
     def load(self) -> bool:
-        """Restore the saved state if the file exists; True when something was loaded."""
+        """Take the file's lock and restore the saved state if the file exists.
+
+        True when something was loaded.
+        """
+        self._take_lock()
+        try:
+            return self._load()
+        except BaseException:
+            self.close()
+            raise
+
+    def _load(self) -> bool:
         data = read_state(self.path)
         if data is None:
             return False

@@ -126,7 +126,37 @@ def test_the_file_is_private_complete_and_alone(tmp_path: Path) -> None:
         calls = tmp_path / "state.json.calls.jsonl"
         assert stat.S_IMODE(calls.stat().st_mode) == 0o600
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["state.json", "state.json.calls.jsonl"]  # no temp files left
+    assert names == ["state.json", "state.json.calls.jsonl", "state.json.lock"]  # no temp files
+
+
+def test_one_fake_per_state_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with FakeECS(state=path) as fake:
+        prepare(client(fake))
+        with pytest.raises(StateFileError, match="in use by another running fakeecs"):
+            FakeECS(state=path)
+    with FakeECS(state=path) as fake:
+        assert client(fake).list_clusters()["clusterArns"]
+
+
+def test_a_scaled_clock_carries_on_from_the_saved_time(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with FakeECS(clock="scaled:1000", state=path) as fake:
+        ecs = client(fake)
+        prepare(ecs)
+        fake.advance(3600)
+        arn = run(ecs)["tasks"][0]["taskArn"]
+        created = ecs.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]["createdAt"]
+    with FakeECS(clock="scaled:1000", state=path) as fake:
+        ecs = client(fake)
+        assert fake.now() >= created.timestamp()
+        task = ecs.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]
+        assert task["createdAt"] == created
+
+
+def test_a_state_file_in_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(StateFileError, match="cannot create the lock file"):
+        FakeECS(state=tmp_path / "no-such-folder" / "state.json")
 
 
 def test_the_calls_log_survives_a_restart(tmp_path: Path) -> None:
@@ -305,6 +335,15 @@ def test_serve_refuses_a_foreign_state_file_naming_it(serve: Serve) -> None:
     assert str(serve.path) in err
     assert "is not a fakeecs state file" in err
     assert serve.path.read_text() == "not: a fakeecs file\n"
+
+
+def test_a_second_serve_on_the_same_state_file_is_refused(serve: Serve) -> None:
+    assert serve.start()
+    second = Serve(serve.path)
+    assert second.start() == ""
+    assert second.proc is not None
+    assert second.proc.wait(timeout=30) == 1
+    assert "in use by another running fakeecs" in second.proc.stderr.read()
 
 
 def test_serve_keeps_saved_fault_rules_over_a_faults_file(serve: Serve, tmp_path: Path) -> None:
