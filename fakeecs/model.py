@@ -219,3 +219,5 @@ class Service:
     inactive_at: float | None = None
     #: Given instead of a launch type; ECS then echoes it and shows no launchType.
     capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
+    #: Settings fakeecs only stores and echoes (loadBalancers, placementStrategy, ...).
+    echoed: dict[str, Any] = field(default_factory=dict)

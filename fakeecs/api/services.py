@@ -23,6 +23,15 @@ from fakeecs.model import Cluster, Deployment, Service, TaskDefinition
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
 DEFAULT_PLATFORM = "1.4.0"
+#: Accepted, stored and echoed by DescribeServices; they change nothing in the fake.
+ECHOED = {
+    "loadBalancers": [],
+    "serviceRegistries": [],
+    "placementConstraints": [],
+    "placementStrategy": [],
+    "enableExecuteCommand": False,
+    "healthCheckGracePeriodSeconds": None,
+}
 
 
 def _not_found() -> ECSError:
@@ -81,8 +90,6 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
         "serviceArn": service.arn,
         "serviceName": service.name,
         "clusterArn": service.cluster_arn,
-        "loadBalancers": [],
-        "serviceRegistries": [],
         "status": service.status,
         "desiredCount": service.desired_count,
         "runningCount": running,
@@ -99,16 +106,17 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
             {"id": e.id, "createdAt": e.created_at, "message": e.message} for e in service.events
         ],
         "createdAt": service.created_at,
-        "placementConstraints": [],
-        "placementStrategy": [],
         "schedulingStrategy": "REPLICA",
         "deploymentController": {"type": "ECS"},
         "createdBy": f"arn:aws:iam::{ACCOUNT_ID}:root",
         "enableECSManagedTags": service.enable_managed_tags,
         "propagateTags": service.propagate_tags,
-        "enableExecuteCommand": False,
         "availabilityZoneRebalancing": "DISABLED",
     }
+    for name, default in ECHOED.items():
+        value = service.echoed.get(name, default)
+        if value is not None:
+            out[name] = value
     _launch(out, service.launch_type, service.capacity_provider_strategy)
     if service.launch_type == "FARGATE":
         out["platformVersion"] = service.platform_version or "LATEST"
@@ -255,6 +263,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         tags=check_tags(params.get("tags")),
         client_token=None if token is None else f"{token}:{_fingerprint(params)}",
         capacity_provider_strategy=list(params.get("capacityProviderStrategy") or []),
+        echoed={k: params[k] for k in ECHOED if k in params},
     )
     service.deployments = [_new_deployment(ctx, service)]
     state.services[(cluster.arn, name)] = service
@@ -312,6 +321,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         service.propagate_tags = params["propagateTags"]
     if "enableECSManagedTags" in params:
         service.enable_managed_tags = bool(params["enableECSManagedTags"])
+    service.echoed.update({k: params[k] for k in ECHOED if k in params})
     now = engine.now()
     primary = service.deployments[0]
     primary.desired_count = desired

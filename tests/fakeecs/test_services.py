@@ -481,6 +481,26 @@ def test_a_capacity_provider_strategy_is_echoed_instead_of_a_launch_type(
         ecs.update_service(cluster=CLUSTER, service=SERVICE, capacityProviderStrategy=[])
 
 
+def test_settings_fakeecs_does_not_act_on_are_echoed(ecs: Any) -> None:
+    balancer = {
+        "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/1",
+        "containerName": "main",
+        "containerPort": 8080,
+    }
+    service = create(
+        ecs, loadBalancers=[balancer], healthCheckGracePeriodSeconds=30, enableExecuteCommand=True
+    )
+    assert service["loadBalancers"] == [balancer]
+    assert service["healthCheckGracePeriodSeconds"] == 30
+    assert service["enableExecuteCommand"] is True
+    assert service["placementStrategy"] == []
+    updated = ecs.update_service(
+        cluster=CLUSTER, service=SERVICE, placementStrategy=[{"type": "random"}]
+    )["service"]
+    assert updated["placementStrategy"] == [{"type": "random"}]
+    assert updated["loadBalancers"] == [balancer]
+
+
 def _trace(seed: int) -> list[Any]:
     with FakeECS(clock="manual", seed=seed) as fake:
         ecs = client(fake)
