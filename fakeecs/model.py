@@ -153,8 +153,6 @@ class ClientTokenRecord:
     task_arns: list[str]
     failures: list[dict[str, Any]]
     expires_at: float
-    #: Tasks already forgotten (retention) that a replay must still return as they ended.
-    forgotten: dict[str, Task] = field(default_factory=dict)
 
 
 @dataclass
@@ -221,3 +219,7 @@ class Service:
     capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
     #: Settings fakeecs only stores and echoes (loadBalancers, placementStrategy, ...).
     echoed: dict[str, Any] = field(default_factory=dict)
+    #: deploymentConfiguration.deploymentCircuitBreaker: {"enable": bool, "rollback": bool}.
+    circuit_breaker: dict[str, bool] = field(
+        default_factory=lambda: {"enable": False, "rollback": False}
+    )

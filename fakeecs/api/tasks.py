@@ -239,9 +239,15 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _replay(state: Any, record: ClientTokenRecord) -> dict[str, Any]:
-    """The same request with the same token: the same tasks as they are now, nothing new."""
-    tasks = [state.tasks.get(a) or record.forgotten[a] for a in record.task_arns]
-    return {"tasks": [task_dict(t) for t in tasks], "failures": list(record.failures)}
+    """The same request with the same token: the same tasks as they are now, nothing new.
+
+    A task already past its retention hour is answered as a MISSING failure, as
+    DescribeTasks would: keeping every task for the token's 24 hours would make
+    memory grow with the RunTask rate (botocore sends a token on every call).
+    """
+    tasks = [state.tasks[a] for a in record.task_arns if a in state.tasks]
+    gone = [{"arn": a, "reason": "MISSING"} for a in record.task_arns if a not in state.tasks]
+    return {"tasks": [task_dict(t) for t in tasks], "failures": list(record.failures) + gone}
 
 
 def _visible(task: Task, now: float) -> bool:

@@ -23,7 +23,7 @@ from fakeecs.engine.state import RegionState
 from fakeecs.model import Container, Task
 
 #: At most this many entries stay in the calls log (oldest dropped first).
-CALLS_LOG_LIMIT = 100_000
+CALLS_LOG_LIMIT = 20_000
 
 Listener = Callable[[str, Task, Container | None], None]
 
@@ -118,11 +118,7 @@ class Engine:
         task = self._task_by_arn(arn)
         if task is None:
             return
-        state = self.regions[task.region]
-        del state.tasks[arn]
-        record = state.client_tokens.get((task.cluster_arn, task.client_token or ""))
-        if record is not None:
-            record.forgotten[arn] = task
+        del self.regions[task.region].tasks[arn]
 
     def remember_token(self, region: str, cluster_arn: str, token: str, record: Any) -> None:
         """Keep what a RunTask with `token` produced until the record expires (24 h)."""

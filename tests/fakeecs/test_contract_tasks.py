@@ -264,3 +264,13 @@ def test_a_network_configuration_needs_awsvpc(ecs: Any) -> None:
     with pytest.raises(ClientError) as exc:
         ecs.run_task(cluster=CLUSTER, taskDefinition="bridge", networkConfiguration=NETWORK)
     assert error_code(exc) == "InvalidParameterException"
+
+
+def test_a_token_replayed_after_retention_answers_missing(fake: Any, ecs: Any) -> None:
+    fake.behaviour("worker", runSeconds=1)
+    arn = run(ecs, clientToken="token-1")["tasks"][0]["taskArn"]
+    fake.advance(2 * 3600)
+    again = run(ecs, clientToken="token-1")
+    assert again["tasks"] == []
+    assert again["failures"] == [{"arn": arn, "reason": "MISSING"}]
+    assert ecs.list_tasks(cluster=CLUSTER)["taskArns"] == []

@@ -97,6 +97,9 @@ class TaskLifecycle(RuleBasedStateMachine):
         if status != 200:
             assert answer["__type"] == "ConflictException"
             return None
+        if not answer["tasks"]:  # a replayed token whose tasks are past retention
+            assert {f["reason"] for f in answer["failures"]} == {"MISSING"}
+            return None
         return answer["tasks"][0]["taskArn"]
 
     @rule(arn=tasks)
