@@ -72,8 +72,7 @@ def deployment_dict(ctx: CallContext, service: Service, d: Deployment) -> dict[s
         "createdAt": d.created_at,
         "updatedAt": d.updated_at,
         "rolloutState": d.rollout_state,
-        "rolloutStateReason": f"ECS deployment {d.id} "
-        + ("completed." if d.rollout_state == "COMPLETED" else "in progress."),
+        "rolloutStateReason": scheduler.rollout_reason(d),
     }
     _launch(out, d.launch_type, d.capacity_provider_strategy)
     if d.launch_type == "FARGATE":
@@ -96,7 +95,7 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
         "pendingCount": pending,
         "taskDefinition": service.task_definition_arn,
         "deploymentConfiguration": {
-            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+            "deploymentCircuitBreaker": dict(service.circuit_breaker),
             "maximumPercent": service.maximum_percent,
             "minimumHealthyPercent": service.minimum_healthy_percent,
         },
@@ -165,6 +164,13 @@ def _deployment_config(params: dict[str, Any], service: Service | None) -> tuple
             "unless minimumHealthyPercent is 0)."
         )
     return maximum, minimum
+
+
+def _circuit_breaker(params: dict[str, Any], service: Service | None) -> dict[str, bool]:
+    given = (params.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker")
+    if given is None:
+        return dict(service.circuit_breaker) if service else {"enable": False, "rollback": False}
+    return {"enable": bool(given["enable"]), "rollback": bool(given["rollback"])}
 
 
 def _task_definition(state: RegionState, ref: str) -> TaskDefinition:
@@ -239,6 +245,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     network = _check_network(params, td)
     given_platform, _ = _platform(launch_type, params.get("platformVersion"))
     maximum, minimum = _deployment_config(params, None)
+    breaker = _circuit_breaker(params, None)
     propagate = params.get("propagateTags", "NONE")
     if propagate not in ("NONE", "SERVICE", "TASK_DEFINITION"):
         raise errors.invalid_parameter(
@@ -264,6 +271,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         client_token=None if token is None else f"{token}:{_fingerprint(params)}",
         capacity_provider_strategy=list(params.get("capacityProviderStrategy") or []),
         echoed={k: params[k] for k in ECHOED if k in params},
+        circuit_breaker=breaker,
     )
     service.deployments = [_new_deployment(ctx, service)]
     state.services[(cluster.arn, name)] = service
@@ -307,6 +315,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
             )
         redeploy = redeploy or strategy != service.capacity_provider_strategy
     maximum, minimum = _deployment_config(params, service)
+    breaker = _circuit_breaker(params, service)
     desired = params.get("desiredCount", service.desired_count)
     if desired < 0:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
@@ -316,6 +325,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     service.platform_version = platform
     service.capacity_provider_strategy = strategy
     service.maximum_percent, service.minimum_healthy_percent = maximum, minimum
+    service.circuit_breaker = breaker
     service.desired_count = desired
     if "propagateTags" in params:
         service.propagate_tags = params["propagateTags"]

@@ -209,6 +209,8 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
     if service.status == "DRAINING":
         _drain(engine, service, tasks, at)
         return
+    if _trip_circuit_breaker(engine, service, tasks, at):
+        tasks = tasks_of(engine, service)
     primary = service.deployments[0]
     want = service.desired_count
     by_deployment = {
@@ -217,7 +219,7 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
     mine = by_deployment[primary.id]
     if len(mine) > want:
         _stop(engine, service, _stop_order(mine)[: len(mine) - want], at)
-    elif len(mine) < want:
+    elif len(mine) < want and primary.rollout_state != "FAILED":
         ceiling = max(want, math.floor(want * service.maximum_percent / 100))
         total = sum(len(v) for v in by_deployment.values())
         room = ceiling - total if len(service.deployments) > 1 else want - len(mine)
@@ -226,6 +228,74 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
             _start(engine, service, primary, n, at)
     _retire_old(engine, service, at)
     _complete(engine, service, at)
+
+
+def failure_threshold(desired: int) -> int:
+    """ECS's circuit breaker trips after this many tasks failed to start (half, within 3..200)."""
+    return min(200, max(3, math.ceil(desired * 0.5)))
+
+
+def rollout_reason(deployment: Deployment) -> str:
+    if deployment.rollout_state == "FAILED":
+        return "ECS deployment circuit breaker: tasks failed to start."
+    if deployment.rollout_state == "COMPLETED":
+        return f"ECS deployment {deployment.id} completed."
+    return f"ECS deployment {deployment.id} in progress."
+
+
+def _trip_circuit_breaker(engine: Engine, service: Service, tasks: list[Task], at: float) -> bool:
+    """Fail the PRIMARY deployment when enough of its tasks failed to start, and maybe roll back.
+
+    As in ECS's first stage: only while none of the deployment's tasks has reached RUNNING.
+    A FAILED deployment starts no more tasks; with rollback, a new deployment of the last
+    COMPLETED one takes over.
+    """
+    primary = service.deployments[0]
+    if not service.circuit_breaker.get("enable") or primary.rollout_state != "IN_PROGRESS":
+        return False
+    mine = [t for t in tasks if t.deployment_id == primary.id]
+    if any(t.started_at is not None for t in mine):
+        return False
+    failed = sum(1 for t in mine if t.stop_code == "TaskFailedToStart")
+    if failed < failure_threshold(service.desired_count):
+        return False
+    primary.rollout_state = "FAILED"
+    primary.updated_at = at
+    add_event(
+        engine,
+        service,
+        f"(service {service.name}) (deployment {primary.id}) deployment failed: "
+        "tasks failed to start.",
+        at,
+    )
+    for task in live(mine):
+        lifecycle.stop(engine, task, at, "ServiceSchedulerInitiated", "Deployment failed")
+    previous = next((d for d in service.deployments[1:] if d.rollout_state == "COMPLETED"), None)
+    if not service.circuit_breaker.get("rollback") or previous is None:
+        return True
+    rollback = Deployment(
+        id=new_deployment_id(engine),
+        task_definition_arn=previous.task_definition_arn,
+        desired_count=service.desired_count,
+        launch_type=previous.launch_type,
+        created_at=at,
+        updated_at=at,
+        network_configuration=previous.network_configuration,
+        platform_version=previous.platform_version,
+        capacity_provider_strategy=list(previous.capacity_provider_strategy),
+    )
+    for deployment in service.deployments:
+        deployment.status = "ACTIVE"
+    service.deployments.insert(0, rollback)
+    service.task_definition_arn = previous.task_definition_arn
+    service.network_configuration = previous.network_configuration
+    add_event(
+        engine,
+        service,
+        f"(service {service.name}) rolling back to deployment {previous.id}.",
+        at,
+    )
+    return True
 
 
 def _retire_old(engine: Engine, service: Service, at: float) -> None:

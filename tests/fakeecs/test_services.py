@@ -272,6 +272,55 @@ def test_a_deployment_without_room_stays_in_progress_as_on_ecs(ecs: Any, fake: F
     assert [d["status"] for d in describe(ecs)["deployments"]] == ["PRIMARY"]
 
 
+def _broken_deployment(ecs: Any, fake: FakeECS, rollback: bool) -> None:
+    breaker = {"deploymentCircuitBreaker": {"enable": True, "rollback": rollback}}
+    create(ecs, desiredCount=2, deploymentConfiguration=breaker)
+    fake.advance(10)
+    ecs.register_task_definition(**fargate_task_definition(family="broken"))
+    fake.behaviour("broken", failToStart="CannotPullContainerError: no such image")
+    ecs.update_service(cluster=CLUSTER, service=SERVICE, taskDefinition="broken")
+
+
+def test_circuit_breaker_fails_the_deployment_and_rolls_back(ecs: Any, fake: FakeECS) -> None:
+    _broken_deployment(ecs, fake, rollback=True)
+    failed_id = describe(ecs)["deployments"][0]["id"]
+
+    for _ in range(60):
+        fake.advance(1)
+        service = describe(ecs)
+        failed = next(d for d in service["deployments"] if d["id"] == failed_id)
+        if failed["rolloutState"] == "FAILED":
+            break
+    assert failed["rolloutStateReason"] == "ECS deployment circuit breaker: tasks failed to start."
+    assert failed["failedTasks"] >= 3
+    assert service["deployments"][0]["id"] != failed_id  # the rollback is the new PRIMARY
+    assert any(
+        "deployment failed: tasks failed to start" in e["message"] for e in service["events"]
+    )
+
+    fake.advance(30)
+    service = describe(ecs)
+    [deployment] = service["deployments"]
+    assert deployment["rolloutState"] == "COMPLETED"
+    assert deployment["taskDefinition"].endswith(f"{FAMILY}:1")
+    assert service["taskDefinition"].endswith(f"{FAMILY}:1")
+    assert service["runningCount"] == 2
+    ecs.get_waiter("services_stable").wait(cluster=CLUSTER, services=[SERVICE], WaiterConfig=FAST)
+
+
+def test_circuit_breaker_without_rollback_stops_trying(ecs: Any, fake: FakeECS) -> None:
+    _broken_deployment(ecs, fake, rollback=False)
+    fake.advance(120)
+    service = describe(ecs)
+    primary = service["deployments"][0]
+    assert primary["rolloutState"] == "FAILED"
+    started = sum(1 for e in service["events"] if "has started" in e["message"])
+    fake.advance(600)
+    again = describe(ecs)
+    assert sum(1 for e in again["events"] if "has started" in e["message"]) == started
+    assert again["deployments"][1]["runningCount"] == 2  # the old tasks keep serving
+
+
 def test_new_task_definition_starts_a_deployment_with_it(ecs: Any, fake: FakeECS) -> None:
     create(ecs, desiredCount=1)
     fake.advance(10)
