@@ -11,6 +11,7 @@ retention window is full. Prints a report and exits non-zero on any broken promi
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import subprocess
@@ -34,6 +35,11 @@ FAMILY = "soak-task"
 SERVICE = "soak-svc"
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 RETENTION = 3600.0
+TOKEN_TTL = 24 * 3600.0
+#: Once retention (1 h), the calls log (20,000 entries) and the clientToken window (24 h) are
+#: full, memory must stay flat: checked over the last third of runs at least this long.
+MEMORY_CHECK_SECONDS = 90
+MEMORY_GROWTH_LIMIT_PCT = 15.0
 CONFIG = Config(retries={"total_max_attempts": 3, "mode": "standard"}, max_pool_connections=4)
 
 
@@ -42,9 +48,11 @@ class Shared:
     """What all clients learn, guarded by one lock."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    acked: dict[str, float] = field(default_factory=dict)  # task arn -> virtual time acked
-    tokens: dict[str, set[str]] = field(default_factory=dict)  # clientToken -> arns
-    last_status: dict[str, str] = field(default_factory=dict)
+    acked: dict[str, float] = field(default_factory=dict)  # task arn -> createdAt (server time)
+    #: clientToken -> every answer it got: (server time the tasks were created, their ARNs)
+    tokens: dict[str, list[tuple[float, frozenset[str]]]] = field(default_factory=dict)
+    #: (client, task arn) -> last status that client saw; one client's calls are ordered
+    last_status: dict[tuple[int, str], str] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     broken: list[str] = field(default_factory=list)
@@ -103,19 +111,28 @@ def set_up(url: str) -> None:
     ControlClient(url).behaviour(FAMILY, runSeconds=300, exitCode=0)
 
 
-def observe(shared: Shared, tasks: list[dict[str, Any]]) -> None:
+def observe(shared: Shared, client: int, tasks: list[dict[str, Any]]) -> None:
+    """Check states only against what the same client saw before (its calls are ordered)."""
     with shared.lock:
         for task in tasks:
-            arn, status = task["taskArn"], task["lastStatus"]
-            before = shared.last_status.get(arn)
+            key, status = (client, task["taskArn"]), task["lastStatus"]
+            before = shared.last_status.get(key)
             if before is not None and STATE_INDEX[status] < STATE_INDEX[before]:
-                shared.broken.append(f"{arn} moved backwards: {before} -> {status}")
-            shared.last_status[arn] = (
-                status if before is None or STATE_INDEX[status] >= STATE_INDEX[before] else before
-            )
+                shared.broken.append(f"{key[1]} moved backwards: {before} -> {status}")
+            else:
+                shared.last_status[key] = status
 
 
 def client_loop(url: str, shared: Shared, seed: int, stop: threading.Event) -> None:
+    """One client's calls until `stop`; a client that crashes is a broken promise too."""
+    try:
+        _calls(url, shared, seed, stop)
+    except Exception as exc:
+        with shared.lock:
+            shared.broken.append(f"client {seed} crashed: {type(exc).__name__}: {exc}")
+
+
+def _calls(url: str, shared: Shared, seed: int, stop: threading.Event) -> None:
     rng = random.Random(seed)
     ecs, control = make_client(url), ControlClient(url)
     while not stop.is_set():
@@ -138,21 +155,25 @@ def client_loop(url: str, shared: Shared, seed: int, stop: threading.Event) -> N
                     count=count,
                     **extra,
                 )
-                now = control.now()
                 with shared.lock:
                     for task in answer["tasks"]:
-                        shared.acked.setdefault(task["taskArn"], now)
-                    if token:
-                        shared.tokens.setdefault(token, set()).update(
-                            t["taskArn"] for t in answer["tasks"]
-                        )
-                observe(shared, answer["tasks"])
+                        shared.acked.setdefault(task["taskArn"], task["createdAt"].timestamp())
+                    if token and not answer["tasks"]:  # replayed after retention
+                        if {f["reason"] for f in answer["failures"]} != {"MISSING"}:
+                            shared.broken.append(f"token {token} replay: {answer['failures']}")
+                    elif token:
+                        arns = frozenset(t["taskArn"] for t in answer["tasks"])
+                        created = min(t["createdAt"].timestamp() for t in answer["tasks"])
+                        shared.tokens.setdefault(token, []).append((created, arns))
+                observe(shared, seed, answer["tasks"])
             elif op == "describe":
                 with shared.lock:
                     known = list(shared.acked)
                 if known:
                     sample = rng.sample(known, min(len(known), 100))
-                    observe(shared, ecs.describe_tasks(cluster=CLUSTER, tasks=sample)["tasks"])
+                    observe(
+                        shared, seed, ecs.describe_tasks(cluster=CLUSTER, tasks=sample)["tasks"]
+                    )
             elif op == "stop":
                 with shared.lock:
                     known = list(shared.acked)
@@ -197,9 +218,14 @@ def check(url: str, shared: Shared) -> None:
     ecs, control = make_client(url), ControlClient(url)
     control.faults([])
     now = control.now()
-    for token, arns in shared.tokens.items():
-        if len(arns) > 3:  # one RunTask per token, count <= 3
-            shared.broken.append(f"clientToken {token} started {len(arns)} tasks")
+    for token, answers in shared.tokens.items():
+        # A token names one set of tasks for 24 hours after they were created (server time).
+        created = sorted({(when, arns) for when, arns in answers}, key=lambda a: a[0])
+        for (t1, _), (t2, _) in itertools.pairwise(created):
+            if t2 - t1 < TOKEN_TTL:
+                shared.broken.append(
+                    f"clientToken {token} started new tasks {t2 - t1:.0f}s after the first"
+                )
     arns = list(shared.acked)
     for i in range(0, len(arns), 100):
         batch = arns[i : i + 100]
@@ -258,7 +284,10 @@ def main(argv: list[str] | None = None) -> int:
             t.join(timeout=60)
         check(url, shared)
         virtual_hours = (ControlClient(url).now() - start_time) / 3600
-        half = memory[len(memory) // 2 :] or memory
+        tail = memory[2 * len(memory) // 3 :] or memory
+        growth = round(100 * (tail[-1] - tail[0]) / tail[0], 1) if tail and tail[0] else 0.0
+        if args.seconds >= MEMORY_CHECK_SECONDS and growth > MEMORY_GROWTH_LIMIT_PCT:
+            shared.broken.append(f"memory grew {growth}% over the last third of the run")
         report = {
             "seconds": args.seconds,
             "clients": args.clients,
@@ -268,9 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             "tasks_acknowledged": len(shared.acked),
             "virtual_hours": round(virtual_hours, 1),
             "peak_rss_mib": round(max(memory, default=0) / 1024, 1),
-            "rss_second_half_growth_pct": round(100 * (half[-1] - half[0]) / half[0], 1)
-            if half and half[0]
-            else 0,
+            "rss_last_third_growth_pct": growth,
             "broken_promises": shared.broken[:20],
         }
     finally:
