@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, run
+from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition, run
 
 T = TypeVar("T")
 THREADS = 8
@@ -120,3 +121,30 @@ def test_many_clients_doing_everything_keep_state_consistent(fake: FakeECS, ecs:
         assert service["desiredCount"] == (rounds - 1) % 3
         assert service["runningCount"] == service["desiredCount"]
         assert len(service["deployments"]) == 1
+
+
+def test_concurrent_clients_with_a_state_file_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with FakeECS(clock="manual", state=path) as fake:
+        ecs = client(fake)
+        ecs.create_cluster(clusterName=CLUSTER)
+        ecs.register_task_definition(**fargate_task_definition())
+
+        def start(i: int, barrier: threading.Barrier) -> list[str]:
+            mine = client(fake, config=CONFIG)
+            barrier.wait()
+            return [
+                t["taskArn"]
+                for r in range(5)
+                for t in run(mine, clientToken=f"s{i}-{r % 3}", startedBy=f"s{i}")["tasks"]
+            ]
+
+        answered = at_once(THREADS, start)
+
+    with FakeECS(clock="manual", state=path) as fake:
+        ecs = client(fake)
+        for i, arns in enumerate(answered):
+            assert len(set(arns)) == 3  # tokens r % 3: three tasks per thread
+            kept = ecs.list_tasks(cluster=CLUSTER, startedBy=f"s{i}")["taskArns"]
+            assert sorted(kept) == sorted(set(arns))
+        assert sum(1 for c in fake.calls() if c["operation"] == "RunTask") == THREADS * 5
