@@ -66,6 +66,25 @@ class FakeECS(ControlClient):
         with FakeECS._running_lock:
             FakeECS._running = max(0, FakeECS._running - 1)
 
+    def restart(self) -> FakeECS:
+        """Stop this fake as a crash would and start a new one from its state file, same address.
+
+        Clients keep their endpoint URL; what they were answered is there. Needs `state=`.
+        The other AWS services' state (moto) is not kept, as with `fakeecs serve`.
+        """
+        if self.store is None:
+            raise RuntimeError("restart() needs a state file: FakeECS(state=PATH)")
+        clock = self.engine.clock
+        spec = f"scaled:{getattr(clock, 'factor', 1)}" if clock.kind == "scaled" else clock.kind
+        self.stop()
+        return FakeECS(
+            clock=spec,
+            seed=self.engine.seed,
+            host=self.server.host,
+            port=self.server.port,
+            state=self.store.path,
+        ).start()
+
     def __enter__(self) -> FakeECS:
         return self.start()
 

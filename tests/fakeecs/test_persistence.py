@@ -90,6 +90,33 @@ def test_state_survives_a_restart_and_moves_on_from_where_it_was(tmp_path: Path)
         assert service["deployments"][0]["rolloutState"] == "COMPLETED"
 
 
+def test_restart_keeps_the_endpoint_and_the_state(tmp_path: Path) -> None:
+    fake = FakeECS(state=tmp_path / "state.json").start()
+    try:
+        ecs = client(fake)
+        prepare(ecs)
+        arn = run(ecs)["tasks"][0]["taskArn"]
+        fake.advance(10)
+        url = fake.endpoint_url
+
+        fake = fake.restart()
+
+        assert fake.endpoint_url == url
+        task = ecs.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]  # the same client
+        assert task["lastStatus"] == "RUNNING"
+        fake.advance(60)
+        assert (
+            ecs.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]["lastStatus"] == "STOPPED"
+        )
+    finally:
+        fake.stop()
+
+
+def test_restart_needs_a_state_file() -> None:
+    with FakeECS() as fake, pytest.raises(RuntimeError, match="state file"):
+        fake.restart()
+
+
 def _trace(tmp_path: Path, restart: bool) -> list[Any]:
     """The same calls, with or without a save and restart in the middle."""
     path = tmp_path / f"trace-{restart}.json"
