@@ -488,6 +488,21 @@ def test_tags_propagate_from_the_service_to_its_tasks(ecs: Any, fake: FakeECS) -
     assert tagged["services"][0]["tags"] == [{"key": "team", "value": "data"}]
 
 
+def test_managed_tags_and_task_definition_tags_reach_the_tasks(fake: FakeECS) -> None:
+    ecs = client(fake)
+    ecs.create_cluster(clusterName=CLUSTER)
+    ecs.register_task_definition(**fargate_task_definition(tags=[{"key": "td", "value": "1"}]))
+    create(ecs, desiredCount=1, enableECSManagedTags=True, propagateTags="TASK_DEFINITION")
+    fake.advance(10)
+    arns = ecs.list_tasks(cluster=CLUSTER, serviceName=SERVICE)["taskArns"]
+    task = ecs.describe_tasks(cluster=CLUSTER, tasks=arns, include=["TAGS"])["tasks"][0]
+    assert {t["key"]: t["value"] for t in task["tags"]} == {
+        "td": "1",
+        "aws:ecs:clusterName": CLUSTER,
+        "aws:ecs:serviceName": SERVICE,
+    }
+
+
 def test_create_service_with_the_same_client_token_is_idempotent(ecs: Any, fake: FakeECS) -> None:
     first = create(ecs, clientToken="tok-1")
     again = create(ecs, clientToken="tok-1")
