@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,6 +104,22 @@ def test_latency_delays_the_answer_in_wall_time_only(fake: FakeECS, bare: Any) -
     bare.list_clusters()
     assert time.monotonic() - started < 0.3
     assert faulted(fake) == [("ListClusters", "latency")]
+
+
+def test_latency_on_one_call_does_not_hold_up_the_others(fake: FakeECS, bare: Any) -> None:
+    fake.faults([{"operation": "ListClusters", "action": "latency", "seconds": 2, "times": 1}])
+    slow_done = threading.Event()
+
+    def slow() -> None:
+        client(fake, config=NO_RETRIES).list_clusters()
+        slow_done.set()
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert bare.describe_clusters(clusters=[CLUSTER])["clusters"]
+    assert not slow_done.is_set()
+    thread.join(timeout=30)
+    assert slow_done.is_set()
 
 
 def test_lose_response_commits_and_drops_the_connection(fake: FakeECS, bare: Any) -> None:
