@@ -353,6 +353,19 @@ def test_kill_9_loses_no_answered_run_task(serve: Serve) -> None:
     assert (service["runningCount"], len(service["deployments"])) == (1, 1)
 
 
+def test_sigterm_stops_cleanly_and_the_state_is_there_next_time(serve: Serve) -> None:
+    url = serve.start()
+    prepare(ecs_at(url))
+    assert serve.proc is not None
+    serve.proc.send_signal(signal.SIGTERM)
+    assert serve.proc.wait(timeout=30) == 0
+
+    url = serve.start()
+    assert ecs_at(url).list_clusters()["clusterArns"] == [
+        f"arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}"
+    ]
+
+
 def test_serve_refuses_a_foreign_state_file_naming_it(serve: Serve) -> None:
     serve.path.write_text("not: a fakeecs file\n")
     assert serve.start() == ""
