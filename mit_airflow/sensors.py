@@ -148,18 +148,24 @@ class ECSTaskSensor(BaseSensorOperator):
 
     # -- logs ---------------------------------------------------------------------------
 
-    def _copy_logs(self, ecs: Any, task: dict[str, Any]) -> None:
+    def container_logs(self, ecs: Any, task: dict[str, Any]) -> list[str]:
+        """Every container's CloudWatch lines (awslogs), as `[container] line`."""
         try:
             definition = ecs.describe_task_definition(taskDefinition=task["taskDefinitionArn"])[
                 "taskDefinition"
             ]
         except (ClientError, BotoCoreError):
-            return
+            return []
         logs = aws_client("logs", self.aws_conn_id, self.region_name)
-        for container in task.get("containers", []):
-            lines = log_lines(logs, definition, task, container.get("name", ""), limit=10_000)
-            for line in lines:
-                self.log.info("[%s] %s", container.get("name"), line)
+        return [
+            f"[{container.get('name')}] {line}"
+            for container in task.get("containers", [])
+            for line in log_lines(logs, definition, task, container.get("name", ""), limit=10_000)
+        ]
+
+    def _copy_logs(self, ecs: Any, task: dict[str, Any]) -> None:
+        for line in self.container_logs(ecs, task):
+            self.log.info("%s", line)
 
     # -- deferrable mode ----------------------------------------------------------------
 

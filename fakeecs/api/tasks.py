@@ -225,7 +225,7 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
                 task.platform_version = "1.4.0"
             engine.launch(task)
             tasks.append(task)
-    if token is not None:
+    if token is not None and tasks:  # an answer that started nothing is not remembered
         for task in tasks:
             task.client_token = token
         record = ClientTokenRecord(

@@ -274,3 +274,9 @@ def test_a_token_replayed_after_retention_answers_missing(fake: Any, ecs: Any) -
     assert again["tasks"] == []
     assert again["failures"] == [{"arn": arn, "reason": "MISSING"}]
     assert ecs.list_tasks(cluster=CLUSTER)["taskArns"] == []
+
+
+def test_a_token_whose_request_started_nothing_can_be_tried_again(fake: Any, ecs: Any) -> None:
+    fake.faults([{"operation": "RunTask", "action": "no-capacity", "times": 1}])
+    assert run(ecs, clientToken="token-1")["tasks"] == []
+    assert len(run(ecs, clientToken="token-1")["tasks"]) == 1
