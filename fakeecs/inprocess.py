@@ -23,7 +23,8 @@ from fakeecs.server import App, Server
 
 class FakeECS(ControlClient):
     #: How many FakeECS of this process are running: moto's state is per process, so the
-    #: first one to start clears what an earlier (stopped) one left there.
+    #: last one to stop clears it (the next fake starts with no log groups, buckets, ...),
+    #: and nothing set up in moto before a fake starts is lost.
     _running: ClassVar[int] = 0
     _running_lock: ClassVar[threading.Lock] = threading.Lock()
 
@@ -49,8 +50,6 @@ class FakeECS(ControlClient):
 
     def start(self) -> FakeECS:
         with FakeECS._running_lock:
-            if FakeECS._running == 0:
-                _reset_moto()
             FakeECS._running += 1
         self.server.start()
         if self._initial_faults:
@@ -65,6 +64,8 @@ class FakeECS(ControlClient):
             self.store.close()
         with FakeECS._running_lock:
             FakeECS._running = max(0, FakeECS._running - 1)
+            if FakeECS._running == 0:
+                _reset_moto()
 
     def restart(self) -> FakeECS:
         """Stop this fake as a crash would and start a new one from its state file, same address.

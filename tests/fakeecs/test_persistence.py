@@ -399,3 +399,16 @@ def test_serve_keeps_saved_fault_rules_over_a_faults_file(serve: Serve, tmp_path
     bare = boto3.client("ecs", endpoint_url=url, region_name="us-east-1", config=NO_RETRIES)
     assert bare.list_clusters()["clusterArns"] == []  # the rule had already fired its one time
     assert serve.proc is not None
+
+
+def test_other_aws_state_lasts_as_long_as_the_fakes(tmp_path: Path) -> None:
+    """moto is per process: the last fake to stop clears it; starting a fake clears nothing."""
+    with FakeECS() as fake:
+        client(fake, "logs").create_log_group(logGroupName="/left/behind")
+    with FakeECS() as fake:
+        logs = client(fake, "logs")
+        assert logs.describe_log_groups()["logGroups"] == []
+        logs.create_log_group(logGroupName="/set/up/first")
+        with FakeECS() as second:  # starting another fake while one runs clears nothing
+            groups = client(second, "logs").describe_log_groups()["logGroups"]
+            assert [g["logGroupName"] for g in groups] == ["/set/up/first"]
