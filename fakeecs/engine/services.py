@@ -90,11 +90,15 @@ def listener(engine: Engine) -> Callable[[str, Task, Container | None], None]:
 # reading -----------------------------------------------------------------------
 
 
-def tasks_of(engine: Engine, service: Service) -> list[Task]:
-    """The service's tasks that ECS still remembers, oldest first."""
+def tasks_of(engine: Engine, service: Service, prune: bool = False) -> list[Task]:
+    """The service's tasks that ECS still remembers, oldest first.
+
+    Only the scheduler prunes the ARNs of forgotten tasks: reading changes nothing.
+    """
     known = engine.region(service.region).tasks
-    service.task_arns = [a for a in service.task_arns if a in known]
-    return [known[a] for a in service.task_arns]
+    if prune:
+        service.task_arns = [a for a in service.task_arns if a in known]
+    return [known[a] for a in service.task_arns if a in known]
 
 
 def counts(tasks: list[Task]) -> tuple[int, int]:
@@ -205,7 +209,7 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
     """One scheduler pass: move the service one step closer to what it was asked for."""
     if service.status == "INACTIVE":
         return
-    tasks = tasks_of(engine, service)
+    tasks = tasks_of(engine, service, prune=True)
     if service.status == "DRAINING":
         _drain(engine, service, tasks, at)
         return

@@ -240,6 +240,23 @@ def test_reads_do_not_rewrite_the_file_and_changes_do(tmp_path: Path) -> None:
         assert json.loads(path.read_text())["regions"] == {}
 
 
+def test_describing_services_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with FakeECS(state=path) as fake:
+        ecs = client(fake)
+        prepare(ecs)
+        create_service(ecs, count=1)
+        fake.advance(10)
+        [arn] = ecs.list_tasks(cluster=CLUSTER, serviceName="svc")["taskArns"]
+        ecs.stop_task(cluster=CLUSTER, task=arn)
+        fake.advance(3700)  # the stopped task is forgotten, its replacement runs
+        written = path.stat().st_ino
+        service = ecs.describe_services(cluster=CLUSTER, services=["svc"])["services"][0]
+        assert service["runningCount"] == 1
+        ecs.list_tasks(cluster=CLUSTER, serviceName="svc")
+        assert path.stat().st_ino == written
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [
