@@ -2,8 +2,8 @@
 
 A scheduler pass is an event in the engine's queue (kind "service", keyed by the
 service ARN), so advancing time costs only what changes: a pass is queued when an
-API call changes a service (one second later, as ECS reacts) and when one of the
-service's tasks reaches RUNNING or starts stopping (at that moment). A pass starts
+API call changes a service and when one of the service's tasks reaches RUNNING or
+starts stopping (one second later in both cases, as ECS reacts). A pass starts
 tasks of the PRIMARY deployment until it has its desired count (within the
 deployment's maximumPercent), stops surplus tasks, stops tasks of older deployments
 while minimumHealthyPercent stays satisfied, drops a deployment once its tasks are
@@ -75,14 +75,18 @@ def on_event(engine: Engine, event: Event) -> None:
 
 
 def listener(engine: Engine) -> Callable[[str, Task, Container | None], None]:
-    """Wake a task's service when the task reaches RUNNING or starts stopping."""
+    """Wake a task's service a second after one of its tasks reaches RUNNING or starts stopping.
+
+    Always later than the change: a StopTask answered at time t is followed by a replacement
+    at t+1 whether or not anyone reads in between (reading never moves state).
+    """
 
     def on_change(kind: str, task: Task, container: Container | None) -> None:
         if kind != "task_state" or task.service_name is None or task.last_status not in _WAKE_ON:
             return
         service = engine.region(task.region).services.get((task.cluster_arn, task.service_name))
         if service is not None and service.status != "INACTIVE":
-            wake(engine, service, engine.now_seen)
+            wake(engine, service, engine.now_seen + SCHEDULER_DELAY)
 
     return on_change
 

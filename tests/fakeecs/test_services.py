@@ -138,6 +138,19 @@ def test_a_stopped_task_is_replaced(ecs: Any, fake: FakeECS) -> None:
     assert describe(ecs)["runningCount"] == 1
 
 
+def test_reading_between_a_stop_and_a_clock_move_changes_nothing(ecs: Any, fake: FakeECS) -> None:
+    create(ecs, desiredCount=1)
+    fake.advance(10)
+    [task] = service_tasks(ecs)
+    ecs.stop_task(cluster=CLUSTER, task=task["taskArn"])
+
+    for _ in range(3):
+        assert describe(ecs)["pendingCount"] == 0
+        assert service_tasks(ecs) == []
+    fake.advance(1)
+    assert describe(ecs)["pendingCount"] == 1
+
+
 def test_a_task_whose_container_exits_is_replaced(ecs: Any, fake: FakeECS) -> None:
     fake.behaviour(FAMILY, runSeconds=20, exitCode=1)
     create(ecs, desiredCount=1)

@@ -126,6 +126,19 @@ class Services(RuleBasedStateMachine):
         self.engine = fresh
 
     @rule()
+    def reads_change_nothing(self) -> None:
+        before = json.dumps(snapshot(self.engine), sort_keys=True)
+        arns = list(self.engine.region("us-east-1").tasks)[:100]
+        self.services()
+        self.ok("ListServices", {"cluster": "c"})
+        self.ok("DescribeClusters", {"clusters": ["c"], "include": ["STATISTICS"]})
+        for name in NAMES:
+            self.ok("ListTasks", {"cluster": "c", "serviceName": name}, "ServiceNotFoundException")
+        if arns:
+            self.ok("DescribeTasks", {"cluster": "c", "tasks": arns})
+        assert json.dumps(snapshot(self.engine), sort_keys=True) == before
+
+    @rule()
     def heal_and_settle(self) -> None:
         self.engine.behaviours.load([{"family": f, **HEALTHY} for f in ("a", "b")])
         self.engine.advance(300)
