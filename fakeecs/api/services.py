@@ -295,6 +295,8 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         new_td = _task_definition(state, params["taskDefinition"])
         redeploy = redeploy or new_td.arn != service.task_definition_arn
         td = new_td
+        if not service.capacity_provider_strategy:
+            _launch_type({"launchType": service.launch_type}, td)  # FARGATE needs a FARGATE one
     network = service.network_configuration
     if "networkConfiguration" in params:
         network = _check_network({"networkConfiguration": params["networkConfiguration"]}, td)

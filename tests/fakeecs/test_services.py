@@ -436,6 +436,9 @@ def test_a_service_can_be_created_again_once_inactive(ecs: Any, fake: FakeECS) -
 
 def test_errors_name_what_is_wrong(ecs: Any, fake: FakeECS) -> None:
     create(ecs)
+    ecs.register_task_definition(
+        family="ec2only", containerDefinitions=[{"name": "m", "image": "i", "memory": 64}]
+    )
     cases = [
         (lambda: create(ecs), "InvalidParameterException"),
         (lambda: create(ecs, name="x", cluster="nope"), "ClusterNotFoundException"),
@@ -443,6 +446,10 @@ def test_errors_name_what_is_wrong(ecs: Any, fake: FakeECS) -> None:
         (lambda: create(ecs, name="x", taskDefinition="nope"), "ClientException"),
         (lambda: create(ecs, name="x", networkConfiguration=None), "InvalidParameterException"),
         (lambda: ecs.update_service(cluster=CLUSTER, service="nope"), "ServiceNotFoundException"),
+        (
+            lambda: ecs.update_service(cluster=CLUSTER, service=SERVICE, taskDefinition="ec2only"),
+            "InvalidParameterException",
+        ),
         (lambda: ecs.delete_service(cluster=CLUSTER, service="nope"), "ServiceNotFoundException"),
         (lambda: ecs.delete_cluster(cluster=CLUSTER), "ClusterContainsServicesException"),
         (
