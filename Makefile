@@ -56,8 +56,9 @@ serve: install ## Run fakeecs on http://127.0.0.1:5090 (manual clock: ARGS="--cl
 airflow: install ## Run an airflow command offline with AIRFLOW_HOME=.airflow, e.g. make airflow ARGS="dags list"
 	$(AIRFLOW_LOCAL_ENV) $(VENV)/bin/airflow $(ARGS)
 
-docs: install ## Regenerate the README's fakeecs operations table from the registry
+docs: install ## Regenerate the README tables (fakeecs operations, harness scenarios)
 	$(PY) -m fakeecs.docs README.md
+	$(PY) -m harness.docs README.md
 
 clean: ## Remove the venv, caches, build output and the local Airflow home
 	rm -rf $(VENV) build .airflow .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -43,12 +43,17 @@ def operations_table() -> str:
     return "\n".join(lines)
 
 
+def replace_block(readme: str, start: str, end: str, content: str) -> str:
+    """`readme` with the text between the `start` and `end` markers replaced by `content`."""
+    head, found, rest = readme.partition(start)
+    if not found or end not in rest:
+        raise SystemExit(f"README has no {start} ... {end} block")
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{content}\n{end}{tail}"
+
+
 def replace_table(readme: str) -> str:
-    head, found, rest = readme.partition(START)
-    if not found or END not in rest:
-        raise SystemExit(f"README has no {START} ... {END} block")
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{operations_table()}\n{END}{tail}"
+    return replace_block(readme, START, END, operations_table())
 
 
 def main() -> None:

@@ -16,6 +16,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS_DIR = REPO_ROOT / "workflows"
 
+#: (AIRFLOW_HOME, DAGS_FOLDER) once `configure` ran in this process, else None.
+configured: tuple[Path, Path] | None = None
+
 
 def airflow_settings(home: Path, dags_folder: Path) -> dict[str, str]:
     """The environment variables that pin Airflow to `home` and `dags_folder`."""
@@ -33,6 +36,7 @@ def airflow_settings(home: Path, dags_folder: Path) -> dict[str, str]:
 
 def configure(home: Path, dags_folder: Path) -> dict[str, str]:
     """Point this process (and its children) at `home`; call before importing airflow."""
+    global configured
     settings = airflow_settings(home, dags_folder)
     if "airflow" in sys.modules and os.environ.get("AIRFLOW_HOME") != settings["AIRFLOW_HOME"]:
         raise RuntimeError(
@@ -42,6 +46,7 @@ def configure(home: Path, dags_folder: Path) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     dags_folder.mkdir(parents=True, exist_ok=True)
     os.environ.update(settings)
+    configured = (home, dags_folder)
     return settings
 
 

@@ -11,6 +11,7 @@ the static checks, 1 otherwise, 2 on a usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -40,36 +41,46 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from harness.scenarios import BY_NAME
+
+    named = [args.scenario] if args.command == "reproduce" else getattr(args, "scenarios", [])
+    unknown = [name for name in named if name not in BY_NAME]
+    if unknown:  # before Airflow starts: a typo answers at once
+        print(
+            f"harness: unknown scenario(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}",
+            file=sys.stderr,
+        )
+        return 2
     from harness import setup
 
-    folder = setup.prepare(args.dags_folder)
+    try:
+        folder = setup.prepare(args.dags_folder)
+    except FileNotFoundError as exc:
+        print(f"harness: {exc} (give an existing folder with --dags-folder)", file=sys.stderr)
+        return 2
+    if args.command == "reproduce" or getattr(args, "verbose", False):
+        os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"  # the operators' own words
     from harness import commands
+    from harness.matrix import UnknownName
 
-    if args.command == "list":
-        return commands.list_scenarios(folder, sys.stdout)
-    if args.command == "run":
+    try:
+        if args.command == "list":
+            return commands.list_scenarios(folder, sys.stdout)
+        reproduce = args.command == "reproduce"
         return commands.run(
             folder,
-            scenarios=args.scenarios,
-            dags=args.dag,
+            scenarios=[args.scenario] if reproduce else args.scenarios,
+            dags=[args.dag] if reproduce else args.dag,
             seed=args.seed,
-            junit=args.junit,
+            junit=None if reproduce else args.junit,
             html=args.html,
-            checks_only=args.checks_only,
-            verbose=args.verbose,
+            checks_only=False if reproduce else args.checks_only,
+            verbose=True if reproduce else args.verbose,
             out=sys.stdout,
         )
-    return commands.run(
-        folder,
-        scenarios=[args.scenario],
-        dags=[args.dag],
-        seed=args.seed,
-        junit=None,
-        html=args.html,
-        checks_only=False,
-        verbose=True,
-        out=sys.stdout,
-    )
+    except UnknownName as exc:
+        print(f"harness: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,356 @@
+"""The harness's hands inside one run: virtual time, worker deaths, and what it records.
+
+Production code knows nothing of this. For the length of a run the harness:
+- zeroes each task's real poke interval and retry delay, and instead moves the
+  fakeecs clock by the declared (nominal) interval after each unfinished poke
+  and after each try that will be retried (`retry_pending`, called by the
+  runner's listener), so an hour-long container takes a few pokes;
+- wraps botocore's `_make_api_call` to kill the worker at scripted points
+  (`WorkerDied` derives from BaseException: no `except Exception` in operator
+  code runs, as with SIGKILL; Airflow records the failed try and retries), to
+  give the fake the task definitions a DAG names, and to zero botocore's
+  real-time retry back-off;
+- refuses a template that pulls an XCom that does not exist (it would render
+  as the string "None").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from harness.scenarios import DEFAULT_RUN_SECONDS, Scenario
+from harness.shape import Shape
+from harness.timeline import Timeline
+from harness.worlds import SIDECAR
+
+INFINITE_SECONDS = 10 * 24 * 3600
+
+
+class WorkerDied(BaseException):
+    """The worker is gone mid-task: nothing after this point runs (no except, no clean-up)."""
+
+
+class TemplateFinding(AirflowFailException):
+    """A template pulls an XCom that does not exist: fail the task now (retrying cannot help)."""
+
+
+@dataclass
+class ActiveRun:
+    dag: Any
+    shape: Shape
+    scenario: Scenario
+    fake: Any
+    admin: Any  # the harness's own ECS client (bypasses the hooks)
+    timeline: Timeline
+    thread: int = field(default_factory=threading.get_ident)
+    task: Any = None  # the operator object running now
+    task_id: str | None = None
+    try_number: int = 0
+    point_counts: Counter = field(default_factory=Counter)
+    registered: set[str] = field(default_factory=set)
+    rendering: bool = False
+
+    def advance(self, seconds: float, why: str) -> None:
+        if seconds > 0:
+            self.fake.advance(seconds)
+            self.timeline.add("clock", self.task_id, f"+{seconds:g} s virtual ({why})")
+
+
+ACTIVE: ActiveRun | None = None
+_internal = threading.local()
+
+
+def _active() -> ActiveRun | None:
+    run = ACTIVE
+    if run is None or threading.get_ident() != run.thread or getattr(_internal, "on", False):
+        return None
+    return run
+
+
+@contextmanager
+def internal() -> Iterator[None]:
+    """Calls the harness makes itself (setting up the world) pass the hooks untouched."""
+    _internal.on = True
+    try:
+        yield
+    finally:
+        _internal.on = False
+
+
+# -- botocore -----------------------------------------------------------------------------
+
+
+def _family(task_definition: str) -> str:
+    name = task_definition.rsplit("/", 1)[-1]
+    return name.split(":", 1)[0]
+
+
+def _ensure_task_definition(run: ActiveRun, params: dict[str, Any]) -> None:
+    """Register the family the first time a RunTask names it, and script its containers."""
+    family = _family(str(params.get("taskDefinition", "")))
+    overrides = (params.get("overrides") or {}).get("containerOverrides") or []
+    names = [o["name"] for o in overrides if o.get("name")] or ["main"]
+    if family not in run.registered:
+        with internal():
+            run.admin.register_task_definition(
+                family=family,
+                networkMode="awsvpc",
+                requiresCompatibilities=["FARGATE"],
+                cpu="512",
+                memory="1024",
+                executionRoleArn="arn:aws:iam::123456789012:role/ecs-task-execution",
+                containerDefinitions=[
+                    *(
+                        {
+                            "name": name,
+                            "image": f"harness/{family}:latest",
+                            "essential": True,
+                            "logConfiguration": {
+                                "logDriver": "awslogs",
+                                "options": {
+                                    "awslogs-group": f"/aws/ecs/{family}",
+                                    "awslogs-region": "us-east-1",
+                                    "awslogs-stream-prefix": "ecs",
+                                },
+                            },
+                        }
+                        for name in names
+                    ),
+                    {"name": SIDECAR, "image": "harness/log-router:latest", "essential": False},
+                ],
+            )
+        run.registered.add(family)
+    target = run.task_id in run.shape.members(run.scenario.target)
+    main = {"runSeconds": DEFAULT_RUN_SECONDS, "exitCode": 0}
+    sidecar = {"runSeconds": INFINITE_SECONDS, "exitCode": 0}
+    if target:
+        main.update(run.scenario.behaviour)
+        sidecar.update(run.scenario.sidecar)
+    main["logLines"] = [f"{run.task_id} try {run.try_number}: working", "done"]
+    with internal():
+        for name in names:
+            run.fake.behaviour(family, container=name, **main)
+        run.fake.behaviour(family, container=SIDECAR, **sidecar)
+
+
+def _maybe_die(run: ActiveRun, point: str) -> None:
+    for index, death in enumerate(run.scenario.deaths):
+        if death.point != point or run.task_id not in run.shape.members(death.role):
+            continue
+        if run.try_number != death.attempt:
+            continue
+        key = (index, run.task_id, run.try_number)
+        run.point_counts[key] += 1
+        if run.point_counts[key] != death.nth:
+            continue
+        run.timeline.add(
+            "death",
+            run.task_id,
+            f"worker {'redeployed' if death.graceful else 'killed'} at {point}",
+        )
+        if death.graceful and run.task is not None:
+            run.task.on_kill()  # SIGTERM: Airflow calls on_kill, then the worker goes away
+        run.advance(death.downtime, "workers down")
+        raise WorkerDied(f"harness: worker killed at {point} (try {run.try_number})")
+
+
+def _hooked_call(original: Any) -> Any:
+    def _make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        run = _active()
+        service = client.meta.service_model.service_name
+        if run is None or run.task_id is None or service != "ecs":
+            return original(client, operation, params)
+        if operation == "RunTask":
+            _ensure_task_definition(run, params)
+        _maybe_die(run, f"before:{operation}")
+        try:
+            answer = original(client, operation, params)
+        except Exception as exc:
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
+            run.timeline.add("ecs-call", run.task_id, f"{operation} -> {code}", error=True)
+            raise
+        if operation in ("RunTask", "StopTask"):
+            arns = [t["taskArn"].rsplit("/", 1)[-1][:8] for t in answer.get("tasks", [])]
+            run.timeline.add("ecs-call", run.task_id, f"{operation} -> {', '.join(arns) or 'none'}")
+        _maybe_die(run, f"after:{operation}")
+        return answer
+
+    return _make_api_call
+
+
+def _shared_loader(original: Any) -> Any:
+    """One botocore data loader per process while a run is active.
+
+    Airflow's AWS hook builds a new boto3 session for every client, and each new session
+    decodes botocore's JSON models again (about 0.25 s of CPU per client, the bulk of a
+    sensor poke). A loader only reads files that never change, so sharing it changes nothing
+    but the time a scenario takes.
+    """
+    loaders: dict[Any, Any] = {}
+
+    def create_loader(search_path_string: Any = None) -> Any:
+        if _active() is None:
+            return original(search_path_string)
+        if search_path_string not in loaders:
+            loaders[search_path_string] = original(search_path_string)
+        return loaders[search_path_string]
+
+    return create_loader
+
+
+def _zero_backoff(original: Any) -> Any:
+    def delay_amount(self: Any, context: Any) -> float:
+        return 0.0 if _active() is not None else original(self, context)
+
+    return delay_amount
+
+
+# -- operators --------------------------------------------------------------------------------
+
+
+def _wrap_execute(original: Any) -> Any:
+    def execute(self: Any, context: Any) -> Any:
+        run = _active()
+        if run is None or self.dag_id != run.shape.dag_id:
+            return original(self, context)
+        run.task, run.task_id, run.try_number = self, self.task_id, int(context["ti"].try_number)
+        return original(self, context)
+
+    return execute
+
+
+def retry_pending(task_id: str) -> None:
+    """A try of `task_id` failed and Airflow will retry it: its declared retry delay passes
+    now, between the tries, as it would on the scheduler."""
+    run = _active()
+    if run is not None:
+        run.advance(run.shape.retry_delay.get(task_id, 0.0), f"retry delay of {task_id}")
+
+
+def _wrap_poke(original: Any) -> Any:
+    def poke(self: Any, context: Any) -> Any:
+        run = _active()
+        if run is None or self.dag_id != run.shape.dag_id:
+            return original(self, context)
+        run.timeline.add("poke", self.task_id, "check")
+        result = original(self, context)
+        done = result.is_done if hasattr(result, "is_done") else bool(result)
+        if not done:
+            run.advance(run.shape.poke.get(self.task_id, 0.0), "poke interval")
+        return result
+
+    return poke
+
+
+def _wrap_render(original: Any) -> Any:
+    def render_templates(self: Any, *args: Any, **kwargs: Any) -> Any:
+        run = _active()
+        if run is None:
+            return original(self, *args, **kwargs)
+        run.rendering = True
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            run.rendering = False
+
+    return render_templates
+
+
+def _wrap_xcom_pull(original: Any) -> Any:
+    def xcom_pull(self: Any, *args: Any, **kwargs: Any) -> Any:
+        value = original(self, *args, **kwargs)
+        run = _active()
+        if run is not None and run.rendering and value is None:
+            task_ids = kwargs.get("task_ids", args[0] if args else None)
+            key = kwargs.get("key", args[2] if len(args) > 2 else "return_value")
+            message = (
+                f"a template of {self.task_id} pulls xcom_pull(task_ids={task_ids!r}, "
+                f"key={key!r}) and finds nothing: it would render as 'None'"
+            )
+            run.timeline.add("finding", self.task_id, message)
+            raise TemplateFinding(message)
+        return value
+
+    return xcom_pull
+
+
+# -- installing -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _patched(owner: Any, name: str, make: Any) -> Iterator[None]:
+    had = name in owner.__dict__
+    saved = owner.__dict__.get(name)
+    original = getattr(owner, name)
+    setattr(owner, name, make(original))
+    try:
+        yield
+    finally:
+        if had:
+            setattr(owner, name, saved)
+        else:
+            delattr(owner, name)
+
+
+@contextmanager
+def _patched_module(module: Any, name: str, make: Any) -> Iterator[None]:
+    original = getattr(module, name)
+    setattr(module, name, make(original))
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+@contextmanager
+def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
+    """Install every hook for one run of `run.dag`, and take them all out afterwards."""
+    global ACTIVE
+    from contextlib import ExitStack
+
+    import botocore.client
+    import botocore.retries.standard
+    import botocore.session
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    dag = run.dag
+    saved = {
+        t.task_id: (getattr(t, "poke_interval", None), t.retry_delay, t.retry_exponential_backoff)
+        for t in dag.tasks
+    }
+    with ExitStack() as stack:
+        stack.enter_context(_patched(botocore.client.BaseClient, "_make_api_call", _hooked_call))
+        stack.enter_context(
+            _patched(botocore.retries.standard.ExponentialBackoff, "delay_amount", _zero_backoff)
+        )
+        stack.enter_context(_patched_module(botocore.session, "create_loader", _shared_loader))
+        stack.enter_context(_patched(RuntimeTaskInstance, "render_templates", _wrap_render))
+        stack.enter_context(_patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
+        for cls in {type(t) for t in dag.tasks}:
+            stack.enter_context(_patched(cls, "execute", _wrap_execute))
+            if hasattr(cls, "poke"):
+                stack.enter_context(_patched(cls, "poke", _wrap_poke))
+        for task in dag.tasks:
+            if hasattr(task, "poke"):
+                task.poke_interval = 0.0
+            task.retry_delay = timedelta(0)
+            task.retry_exponential_backoff = 0
+        ACTIVE = run
+        try:
+            yield run
+        finally:
+            ACTIVE = None
+            for task in dag.tasks:
+                poke, delay, backoff = saved[task.task_id]
+                if poke is not None:
+                    task.poke_interval = poke
+                task.retry_delay = delay
+                task.retry_exponential_backoff = backoff
