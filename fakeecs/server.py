@@ -135,6 +135,11 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+#: How often the serving loop looks for a stop request: `stop()` returns within this
+#: (socketserver's default, 0.5 s, made every in-process fake cost half a second to stop).
+STOP_POLL_SECONDS = 0.02
+
+
 class Server:
     """A threaded HTTP server for an App, runnable in a background thread."""
 
@@ -154,13 +159,11 @@ class Server:
         return f"http://{host}:{self.port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, daemon=True, name="fakeecs"
-        )
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True, name="fakeecs")
         self._thread.start()
 
     def serve_forever(self) -> None:
-        self.httpd.serve_forever()
+        self.httpd.serve_forever(poll_interval=STOP_POLL_SECONDS)
 
     def stop(self) -> None:
         self.httpd.shutdown()
