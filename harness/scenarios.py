@@ -84,7 +84,7 @@ class Scenario:
 
 
 #: How long a container runs when nothing else is scripted (virtual seconds).
-DEFAULT_RUN_SECONDS = 900
+DEFAULT_RUN_SECONDS = 600
 
 CATALOGUE: tuple[Scenario, ...] = (
     Scenario("all-succeed", "every container exits 0"),
