@@ -1,0 +1,6 @@
+# Benchmarks (speed is measured here, never asserted in tests); not part of `make test`.
+.PHONY: bench
+BENCH_ARGS ?=
+
+bench: install ## Measure fakeecs (wire, engine) and the harness (start-up, per run); build/bench.json
+	$(PY) -m bench.run --json build/bench.json $(BENCH_ARGS)
