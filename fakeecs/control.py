@@ -178,5 +178,9 @@ class ControlClient:
         else:
             self._call("DELETE", "faults")
 
+    def fault_rules(self) -> list[dict[str, Any]]:
+        """The rules in force, each with `fired`: how many calls it has hit so far."""
+        return self._call("GET", "faults")["rules"]
+
     def settings(self, **values: Any) -> dict[str, Any]:
         return self._call("POST", "settings", values)

@@ -258,8 +258,8 @@ def test_times_fires_on_the_next_n_matching_calls_only(fake: FakeECS, bare: Any)
         except ClientError:
             outcomes.append("throttled")
     assert outcomes == ["throttled", "throttled", "ok", "ok"]
-    rules = fake._call("GET", "faults")["rules"]
-    assert rules[0]["fired"] == 2
+    (rule,) = fake.fault_rules()
+    assert rule == {"operation": "ListClusters", "action": "throttle", "times": 2, "fired": 2}
 
 
 def test_star_matches_every_ecs_operation(fake: FakeECS, bare: Any) -> None:
