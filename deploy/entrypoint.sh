@@ -1,7 +1,7 @@
 #!/bin/sh
 # One image, every component: the first argument picks it. Every branch `exec`s, so the component
-# is PID 1's direct replacement and receives SIGTERM from `docker stop` / ECS itself (the Celery
-# worker then shuts down warmly: it finishes its running tasks within the stop timeout).
+# is PID 1's direct replacement and receives SIGTERM from `docker stop` / ECS itself (the worker's
+# PID 1 is its stop-policy supervisor, which passes SIGTERM on and enforces the grace period).
 set -eu
 
 component="${1:-help}"
@@ -11,7 +11,10 @@ case "$component" in
   api-server|scheduler|dag-processor|triggerer)
     exec airflow "$component" "$@" ;;
   worker)
-    exec airflow celery worker "$@" ;;
+    # The stop policy (mit_airflow/worker_supervisor.py): SIGTERM starts a warm shutdown, and
+    # after WORKER_STOP_GRACE_SECONDS (keep it below the task definition's stopTimeout) the
+    # worker and its task runners are killed, so a retry re-attaches to the ECS task.
+    exec python -m mit_airflow.worker_supervisor -- airflow celery worker "$@" ;;
   initialize)
     python -m mit_airflow.deploy_init "$@"
     if [ "${LOCAL_ECS_SETUP:-0}" = "1" ]; then

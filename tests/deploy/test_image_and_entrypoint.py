@@ -49,7 +49,10 @@ def run(stub_bin: Path, *args: str) -> subprocess.CompletedProcess[str]:
         ("api-server", "airflow pid={pid} args=api-server"),
         ("dag-processor", "airflow pid={pid} args=dag-processor"),
         ("triggerer", "airflow pid={pid} args=triggerer"),
-        ("worker", "airflow pid={pid} args=celery worker"),
+        (
+            "worker",
+            "python pid={pid} args=-m mit_airflow.worker_supervisor -- airflow celery worker",
+        ),
         ("fakeecs", "fakeecs pid={pid} args=serve --host 0.0.0.0 --port 5090 --clock real"),
     ],
 )
