@@ -1,18 +1,19 @@
-"""`fakeecs serve` as a real process for the e2e suite: started, its URL read, its call log fetched.
+"""`fakeecs serve` as a real process for the e2e suite: started, its URL read, driven.
 
-Not used by a scenario yet (the ECS scenarios wait for `fakeecs serve` and the
-operators); kept here so they only need a fixture around it.
+The ECS scenarios point every Airflow process at it (`AWS_ENDPOINT_URL`), script
+containers and faults through its control API, and read its calls log.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+import boto3
+
+from fakeecs.control import ControlClient
 from harness.e2e.processes import ManagedProcess
 from harness.e2e.waiting import wait_for
 
@@ -45,10 +46,23 @@ class FakeEcsServer:
         self.url = wait_for(listening, timeout=timeout, what="fakeecs to print its listening line")
         return self.url
 
+    @property
+    def control(self) -> ControlClient:
+        return ControlClient(self.url)
+
+    def client(self, service: str = "ecs") -> Any:
+        """A boto3 client of `service` on this fakeecs (fake credentials, us-east-1)."""
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="e2e",
+            aws_secret_access_key="e2e",
+        )
+
     def calls(self) -> list[dict[str, Any]]:
         """The ECS API calls fakeecs received, in order (GET /_fakeecs/calls)."""
-        with urllib.request.urlopen(f"{self.url}/_fakeecs/calls", timeout=10) as response:
-            return json.load(response)
+        return self.control.calls()
 
     def stop(self) -> None:
         self.process.stop(grace=10)

@@ -1,9 +1,10 @@
 """Fixtures that start real services and processes for the e2e suite (never run by `make test`).
 
-One Airflow cluster per test module: a fresh PostgreSQL database, a fresh Redis
-DB index, an api-server, a scheduler, a dag-processor and two Celery workers,
-all stopped and removed afterwards. When a test fails, every process's log is
-attached to the report.
+One Airflow deployment for the whole suite (starting one costs about 30 s): a
+fresh PostgreSQL database, a fresh Redis DB index, `fakeecs serve`, an api-server,
+a scheduler and a dag-processor, all stopped and removed afterwards. Every test
+starts the Celery workers it needs on queues of its own, so it can signal exactly
+them. When a test fails, every process's log is attached to the report.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.e2e import services
+from harness.e2e import ecs_world, services
 from harness.e2e.airflow_cluster import AirflowCluster, airflow_env, free_port
+from harness.e2e.fakeecs_server import FakeEcsServer
+from harness.e2e.processes import ManagedProcess
 
 E2E_DAGS = Path(__file__).parent / "dags"
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -76,20 +79,43 @@ def start_cluster(
         db.drop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def e2e_root() -> Iterator[Path]:
+    """The suite's work dir (logs under logs/); E2E_KEEP_LOGS=1 keeps it after the run."""
     root = Path(tempfile.mkdtemp(prefix="mit-airflow-e2e-"))
     yield root
-    shutil.rmtree(root, ignore_errors=True)
+    if os.environ.get("E2E_KEEP_LOGS") == "1":
+        print(f"\ne2e logs kept in {root / 'logs'}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def cluster(
-    servers: None, e2e_root: Path, request: pytest.FixtureRequest
-) -> Iterator[AirflowCluster]:
-    """The module's Airflow cluster; a module may set CLUSTER_ENV for extra settings."""
-    overrides = getattr(request.module, "CLUSTER_ENV", {})
-    yield from start_cluster(e2e_root, overrides)
+@pytest.fixture(scope="session")
+def fake_ecs(e2e_root: Path) -> Iterator[FakeEcsServer]:
+    """`fakeecs serve --clock scaled:10` with the e2e cluster and its one task definition."""
+    (e2e_root / "logs").mkdir(parents=True, exist_ok=True)
+    server = FakeEcsServer(e2e_root / "logs", dict(os.environ), scale=ecs_world.SCALE)
+    server.start()
+    ecs_world.create(server)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster(servers: None, e2e_root: Path, fake_ecs: FakeEcsServer) -> Iterator[AirflowCluster]:
+    """One Airflow deployment for the suite (api-server, scheduler, dag-processor) pointed at
+    fakeecs; each test starts the workers it needs (`workers`), on queues of its own."""
+    yield from start_cluster(e2e_root, ecs_world.environment(fake_ecs.url), workers=0)
+
+
+@pytest.fixture
+def workers(cluster: AirflowCluster, fake_ecs: FakeEcsServer) -> Iterator[list[ManagedProcess]]:
+    """Workers a test started (append them); stopped after it, with the fault rules it set."""
+    started: list[ManagedProcess] = []
+    yield started
+    fake_ecs.control.faults([])
+    for proc in started:
+        proc.stop(grace=5)
 
 
 @pytest.hookimpl(hookwrapper=True)

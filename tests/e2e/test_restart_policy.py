@@ -10,14 +10,21 @@ import signal
 import time
 
 from harness.e2e.airflow_cluster import AirflowCluster
+from harness.e2e.processes import ManagedProcess
 
 DAG_ID = "e2e_sleep_grace"
 
 
 def _stop_worker_during_task(
-    cluster: AirflowCluster, name: str, grace: float, seconds: float, run_id: str
+    cluster: AirflowCluster,
+    workers: list[ManagedProcess],
+    name: str,
+    grace: float,
+    seconds: float,
+    run_id: str,
 ) -> float:
     worker = cluster.start_worker(name, grace=grace, queues="grace")
+    workers.append(worker)
     cluster.wait_dag_parsed(DAG_ID)
     cluster.trigger(DAG_ID, run_id, {"seconds": seconds})
     cluster.wait_ti_state(DAG_ID, run_id, "busy", {"running"})
@@ -27,8 +34,12 @@ def _stop_worker_during_task(
     return time.monotonic() - started
 
 
-def test_task_finishing_within_grace_completes_on_first_try(cluster: AirflowCluster) -> None:
-    took = _stop_worker_during_task(cluster, "grace-a", grace=30, seconds=8, run_id="grace-within")
+def test_task_finishing_within_grace_completes_on_first_try(
+    cluster: AirflowCluster, workers: list[ManagedProcess]
+) -> None:
+    took = _stop_worker_during_task(
+        cluster, workers, "grace-a", grace=30, seconds=8, run_id="grace-within"
+    )
     assert cluster.wait_run_finished(DAG_ID, "grace-within") == "success"
     assert cluster.ti(DAG_ID, "grace-within", "busy") == ("success", 1)
     assert took < 30, (
@@ -39,11 +50,15 @@ def test_task_finishing_within_grace_completes_on_first_try(cluster: AirflowClus
     )
 
 
-def test_task_outliving_grace_is_killed_then_retried(cluster: AirflowCluster) -> None:
-    took = _stop_worker_during_task(cluster, "grace-b", grace=3, seconds=300, run_id="grace-beyond")
+def test_task_outliving_grace_is_killed_then_retried(
+    cluster: AirflowCluster, workers: list[ManagedProcess]
+) -> None:
+    took = _stop_worker_during_task(
+        cluster, workers, "grace-b", grace=3, seconds=300, run_id="grace-beyond"
+    )
     assert took < 30, f"the supervisor killed the worker soon after the grace ({took:.1f}s)"
     assert "still running after 3s; SIGKILL" in cluster.processes["grace-b"].log_text()
     # The container is gone; Airflow notices through the heartbeat timeout and retries elsewhere.
-    cluster.start_worker("grace-c", grace=3, queues="grace")
+    workers.append(cluster.start_worker("grace-c", grace=3, queues="grace"))
     assert cluster.wait_run_finished(DAG_ID, "grace-beyond", timeout=180) == "success"
     assert cluster.ti(DAG_ID, "grace-beyond", "busy") == ("success", 2)
