@@ -1,6 +1,7 @@
 """`initialize`: first-time set-up of an Airflow database, safe to run again.
 
-Migrates the metadata database and creates the admin user when it does not exist yet
+Waits for the metadata database (a container that just started), migrates it and
+creates the admin user when it does not exist yet
 (FAB auth manager). The password comes from ADMIN_PASSWORD (or ADMIN_PASSWORD_FILE, for
 Docker secrets) and is handed to `airflow users create` on standard input, never on its
 command line, so it does not show in `ps`.
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 #: The airflow command of this Python (the image's PATH, or the venv's bin/ when run from a checkout).
@@ -30,45 +32,67 @@ def _password() -> str:
     return password
 
 
+def _airflow(*args: str, stdin: str | None = None) -> str:
+    """Run one airflow command; on failure stop with the command and what it said."""
+    done = subprocess.run(
+        [AIRFLOW, *args], input=stdin, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        said = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+        raise SystemExit(
+            f"initialize: `airflow {' '.join(args)}` failed ({done.returncode}):\n{said}"
+        )
+    return done.stdout
+
+
+def _wait_for_database(seconds: float) -> None:
+    """The database may still be starting (a container that just came up): wait for it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        done = subprocess.run([AIRFLOW, "db", "check"], capture_output=True, text=True, check=False)
+        if done.returncode == 0:
+            return
+        if time.monotonic() >= deadline:
+            said = "\n".join(
+                line
+                for line in done.stderr.strip().splitlines()[-6:]
+                if line.strip() and not line.strip().startswith(("^", "(Background"))
+            )
+            raise SystemExit(
+                f"initialize: the metadata database did not answer within {seconds:g} s "
+                f"(AIRFLOW__DATABASE__SQL_ALCHEMY_CONN):\n{said}"
+            )
+        time.sleep(2)  # the poll interval of `airflow db check`, not a wait for an event
+
+
 def _user_exists(username: str) -> bool:
-    listed = subprocess.run(
-        [AIRFLOW, "users", "list", "--output", "plain"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return any(
-        line.split()[1:2] == [username] for line in listed.stdout.splitlines() if line.strip()
-    )
+    listed = _airflow("users", "list", "--output", "plain")
+    return any(line.split()[1:2] == [username] for line in listed.splitlines() if line.strip())
 
 
 def main() -> int:
-    subprocess.run([AIRFLOW, "db", "migrate"], check=True, capture_output=True)
+    _wait_for_database(float(os.environ.get("INITIALIZE_DB_WAIT_SECONDS", "120")))
+    _airflow("db", "migrate")
     username = os.environ.get("ADMIN_USERNAME", "admin")
     if _user_exists(username):
         print(f"initialize: admin user {username!r} exists already; nothing to do")
         return 0
     password = _password()
     # Without --password, `airflow users create` asks for it twice on standard input.
-    subprocess.run(
-        [
-            AIRFLOW,
-            "users",
-            "create",
-            "--role",
-            "Admin",
-            "--username",
-            username,
-            "--email",
-            os.environ.get("ADMIN_EMAIL", f"{username}@example.org"),
-            "--firstname",
-            os.environ.get("ADMIN_FIRSTNAME", "Airflow"),
-            "--lastname",
-            os.environ.get("ADMIN_LASTNAME", "Admin"),
-        ],
-        input=f"{password}\n{password}\n",
-        text=True,
-        check=True,
+    _airflow(
+        "users",
+        "create",
+        "--role",
+        "Admin",
+        "--username",
+        username,
+        "--email",
+        os.environ.get("ADMIN_EMAIL", f"{username}@example.org"),
+        "--firstname",
+        os.environ.get("ADMIN_FIRSTNAME", "Airflow"),
+        "--lastname",
+        os.environ.get("ADMIN_LASTNAME", "Admin"),
+        stdin=f"{password}\n{password}\n",
     )
     print(f"initialize: created admin user {username!r}")
     return 0

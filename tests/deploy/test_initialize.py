@@ -55,3 +55,24 @@ def test_initialize_migrates_and_creates_the_admin_once(tmp_path: Path) -> None:
     assert "created admin user 'librarian'" in first.stdout
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0 and "exists already" in second.stdout
+
+
+def test_initialize_says_when_the_database_never_answers(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path),
+        # nothing listens on port 9 (discard): the database of a stack that did not come up
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://airflow@127.0.0.1:9/airflow",
+        "INITIALIZE_DB_WAIT_SECONDS": "0",
+        "ADMIN_PASSWORD": "x",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "mit_airflow.deploy_init"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("initialize: the metadata database did not answer within 0 s")
+    assert "Connection refused" in done.stderr  # why, in the database driver's words
