@@ -17,7 +17,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from click.testing import CliRunner, Result
 from rich.console import Console
 
@@ -191,13 +190,7 @@ def airflow_cluster(scheduler_count: int = 2) -> Iterator[Cluster]:
     with FakeECS(clock="manual", seed=0) as ecs, pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_ENDPOINT_URL", ecs.endpoint_url)
         env.setenv("AWS_DEFAULT_REGION", REGION)
-        try:
-            names = create_airflow_cluster(ecs.endpoint_url, scheduler_count=scheduler_count)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code == "UnknownOperationException" or "not implemented" in str(exc).lower():
-                pytest.skip(f"this fakeecs does not serve ECS services yet: {exc}")
-            raise
+        names = create_airflow_cluster(ecs.endpoint_url, scheduler_count=scheduler_count)
         made = Cluster(ecs, names)
         made.settle()
         yield made
