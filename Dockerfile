@@ -16,13 +16,15 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /opt/app
 COPY Pipfile Pipfile.lock ./
-# Export the locked set (without the project itself and without dev packages) and install it.
+# Export the locked set (without the project itself and without dev packages) and install exactly
+# it: --no-deps because the lock is the complete set (as `pipenv sync` installs it), then pip check.
 RUN test -n "${PYPI_INDEX_URL}" || { echo "build arg PYPI_INDEX_URL is required (make dist passes pip's default index)" >&2; exit 1; } \
  && python -m pip install --index-url "${PYPI_INDEX_URL}" pipenv \
  && PYPI_INDEX_URL="${PYPI_INDEX_URL}" python -m pipenv requirements --hash > /tmp/locked.txt \
  && grep -v '^-e \|^\.$\|mit-airflow-ecs' /tmp/locked.txt > /tmp/requirements.txt \
- && python -m pip install --index-url "${PYPI_INDEX_URL}" --require-hashes -r /tmp/requirements.txt \
+ && python -m pip install --index-url "${PYPI_INDEX_URL}" --no-deps --require-hashes -r /tmp/requirements.txt \
  && python -m pip uninstall -y pipenv virtualenv \
+ && python -m pip check \
  && rm -f /tmp/locked.txt /tmp/requirements.txt
 
 COPY pyproject.toml README.md ./
