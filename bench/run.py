@@ -21,6 +21,8 @@ from typing import Any
 
 import boto3
 
+from fakeecs.fixtures import fargate_task_definition
+
 CLUSTER = "bench"
 FAMILY = "bench-task"
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
@@ -29,12 +31,7 @@ NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 def _task_definition(ecs: Any) -> None:
     ecs.create_cluster(clusterName=CLUSTER)
     ecs.register_task_definition(
-        family=FAMILY,
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "main", "image": "bench/main"}],
+        **fargate_task_definition(FAMILY, [{"name": "main", "image": "bench/main"}])
     )
 
 

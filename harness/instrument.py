@@ -26,6 +26,7 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
+from fakeecs.fixtures import awslogs, fargate_task_definition
 from harness.scenarios import DEFAULT_RUN_SECONDS, Scenario
 from harness.shape import Shape
 from harness.timeline import Timeline
@@ -101,31 +102,24 @@ def _ensure_task_definition(run: ActiveRun, params: dict[str, Any]) -> None:
     if family not in run.registered:
         with internal():
             run.admin.register_task_definition(
-                family=family,
-                networkMode="awsvpc",
-                requiresCompatibilities=["FARGATE"],
-                cpu="512",
-                memory="1024",
-                executionRoleArn="arn:aws:iam::123456789012:role/ecs-task-execution",
-                containerDefinitions=[
-                    *(
-                        {
-                            "name": name,
-                            "image": f"harness/{family}:latest",
-                            "essential": True,
-                            "logConfiguration": {
-                                "logDriver": "awslogs",
-                                "options": {
-                                    "awslogs-group": f"/aws/ecs/{family}",
-                                    "awslogs-region": "us-east-1",
-                                    "awslogs-stream-prefix": "ecs",
-                                },
-                            },
-                        }
-                        for name in names
-                    ),
-                    {"name": SIDECAR, "image": "harness/log-router:latest", "essential": False},
-                ],
+                **fargate_task_definition(
+                    family,
+                    [
+                        *(
+                            {
+                                "name": name,
+                                "image": f"harness/{family}:latest",
+                                "essential": True,
+                                "logConfiguration": awslogs(f"/aws/ecs/{family}"),
+                            }
+                            for name in names
+                        ),
+                        {"name": SIDECAR, "image": "harness/log-router:latest", "essential": False},
+                    ],
+                    cpu="512",
+                    memory="1024",
+                    executionRoleArn="arn:aws:iam::123456789012:role/ecs-task-execution",
+                )
             )
         run.registered.add(family)
     target = run.task_id in run.shape.members(run.scenario.target)

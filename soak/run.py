@@ -28,6 +28,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
 from fakeecs.control import ControlClient
+from fakeecs.fixtures import fargate_task_definition
 from fakeecs.model import STATE_INDEX
 
 CLUSTER = "soak"
@@ -93,12 +94,7 @@ def set_up(url: str) -> None:
     ecs = make_client(url)
     ecs.create_cluster(clusterName=CLUSTER)
     ecs.register_task_definition(
-        family=FAMILY,
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "main", "image": "soak"}],
+        **fargate_task_definition(FAMILY, [{"name": "main", "image": "soak"}])
     )
     ecs.create_service(
         cluster=CLUSTER,

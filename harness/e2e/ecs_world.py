@@ -12,6 +12,7 @@ import base64
 import os
 from pathlib import Path
 
+from fakeecs.fixtures import fargate_task_definition
 from harness.e2e.fakeecs_server import FakeEcsServer
 
 CLUSTER = "e2e"
@@ -45,11 +46,8 @@ def create(server: FakeEcsServer) -> None:
     ecs = server.client()
     ecs.create_cluster(clusterName=CLUSTER)
     ecs.register_task_definition(
-        family=FAMILY,
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "main", "image": "e2e/worker", "essential": True}],
+        **fargate_task_definition(
+            FAMILY, [{"name": "main", "image": "e2e/worker", "essential": True}]
+        )
     )
     server.control.behaviour(FAMILY, runSeconds=RUN_SECONDS, exitCode=0)

@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from fakeecs import FakeECS
+from fakeecs.fixtures import awslogs, fargate_task_definition
 
 CLUSTER = "airflow-test"
 NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["sg-1"]}}
@@ -33,27 +34,18 @@ def network_env() -> str:
 
 def register(ecs: Any, family: str, containers: list[dict[str, Any]] | None = None) -> None:
     ecs.register_task_definition(
-        family=family,
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        cpu="256",
-        memory="512",
-        executionRoleArn="arn:aws:iam::123456789012:role/exec",
-        containerDefinitions=containers
-        or [
-            {
-                "name": "main",
-                "image": f"example/{family}",
-                "logConfiguration": {
-                    "logDriver": "awslogs",
-                    "options": {
-                        "awslogs-group": f"/ecs/{family}",
-                        "awslogs-region": "us-east-1",
-                        "awslogs-stream-prefix": "ecs",
-                    },
-                },
-            }
-        ],
+        **fargate_task_definition(
+            family,
+            containers
+            or [
+                {
+                    "name": "main",
+                    "image": f"example/{family}",
+                    "logConfiguration": awslogs(f"/ecs/{family}"),
+                }
+            ],
+            executionRoleArn="arn:aws:iam::123456789012:role/exec",
+        )
     )
 
 

@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
+from fakeecs.fixtures import awslogs, fargate_task_definition
 from mit_airflow.cli import Runtime, cli
 from mit_airflow.maintenance.names import ClusterNames
 
@@ -146,29 +147,24 @@ def create_airflow_cluster(
     for role in ROLES:
         family = f"{cluster}-{role}"
         ecs.register_task_definition(
-            family=family,
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            cpu="1024",
-            memory="2048",
-            executionRoleArn="arn:aws:iam::123456789012:role/airflow-execution",
-            taskRoleArn="arn:aws:iam::123456789012:role/airflow-task",
-            containerDefinitions=[
-                {
-                    "name": f"airflow-{role}",
-                    "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/airflow:3.3.2",
-                    "essential": True,
-                    "command": commands[role],
-                    "logConfiguration": {
-                        "logDriver": "awslogs",
-                        "options": {
-                            "awslogs-group": f"/ecs/{cluster}",
-                            "awslogs-region": REGION,
-                            "awslogs-stream-prefix": "airflow",
-                        },
-                    },
-                }
-            ],
+            **fargate_task_definition(
+                family,
+                [
+                    {
+                        "name": f"airflow-{role}",
+                        "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/airflow:3.3.2",
+                        "essential": True,
+                        "command": commands[role],
+                        "logConfiguration": awslogs(
+                            f"/ecs/{cluster}", region=REGION, prefix="airflow"
+                        ),
+                    }
+                ],
+                cpu="1024",
+                memory="2048",
+                executionRoleArn="arn:aws:iam::123456789012:role/airflow-execution",
+                taskRoleArn="arn:aws:iam::123456789012:role/airflow-task",
+            )
         )
         ecs.create_service(
             cluster=cluster,
