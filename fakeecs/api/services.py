@@ -42,6 +42,16 @@ def _not_active() -> ECSError:
     return ECSError("ServiceNotActiveException", "Service was not ACTIVE.")
 
 
+def _active_service(state: RegionState, params: dict[str, Any]) -> Service:
+    """The ACTIVE service a call names (UpdateService, DeleteService), or the error ECS gives."""
+    service = _lookup(state, state.cluster(params.get("cluster")), params["service"])
+    if service is None:
+        raise _not_found()
+    if service.status != "ACTIVE":
+        raise _not_active()
+    return service
+
+
 def _lookup(state: RegionState, cluster: Cluster, ref: str) -> Service | None:
     return state.services.get((cluster.arn, short_name(ref).rsplit("/", 1)[-1]))
 
@@ -283,12 +293,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
 def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     engine = ctx.engine
     state = engine.region(ctx.region)
-    cluster = state.cluster(params.get("cluster"))
-    service = _lookup(state, cluster, params["service"])
-    if service is None:
-        raise _not_found()
-    if service.status != "ACTIVE":
-        raise _not_active()
+    service = _active_service(state, params)
     redeploy = bool(params.get("forceNewDeployment"))
     td = state.task_definition(service.task_definition_arn)
     if "taskDefinition" in params:
@@ -351,12 +356,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
 def delete_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     engine = ctx.engine
     state = engine.region(ctx.region)
-    cluster = state.cluster(params.get("cluster"))
-    service = _lookup(state, cluster, params["service"])
-    if service is None:
-        raise _not_found()
-    if service.status != "ACTIVE":
-        raise _not_active()
+    service = _active_service(state, params)
     if service.desired_count > 0 and not params.get("force"):
         raise errors.invalid_parameter("The service cannot be stopped while it is scaled above 0.")
     service.desired_count = 0
