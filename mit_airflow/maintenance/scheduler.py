@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mit_airflow.maintenance import services
@@ -10,6 +11,16 @@ from mit_airflow.maintenance.errors import WorkflowError
 from mit_airflow.maintenance.journal import ClusterMemory
 from mit_airflow.maintenance.names import ClusterNames
 from mit_airflow.maintenance.pacing import Pacer, WaitTimeout, wait_until
+
+
+def _wait(
+    check: Callable[[], bool | None], pacer: Pacer, interval: float, timeout: float, what: str
+) -> None:
+    """Wait for `check`; running out of time is the CLI's error, not a traceback."""
+    try:
+        wait_until(check, pacer=pacer, interval=interval, timeout=timeout, what=what)
+    except WaitTimeout as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 def stop(ecs: Any, memory: ClusterMemory, names: ClusterNames, display: Display) -> int:
@@ -47,16 +58,7 @@ def wait_stopped(
             line.update(f"{len(active)} scheduler task(s) still up ({states})")
             return None
 
-        try:
-            wait_until(
-                check,
-                pacer=pacer,
-                interval=interval,
-                timeout=timeout,
-                what=f"{names.scheduler} to stop",
-            )
-        except WaitTimeout as exc:
-            raise WorkflowError(str(exc)) from None
+        _wait(check, pacer, interval, timeout, f"{names.scheduler} to stop")
     display.done(f"{names.scheduler} has no running tasks")
 
 
@@ -102,14 +104,5 @@ def wait_stable(
             )
             return None
 
-        try:
-            wait_until(
-                check,
-                pacer=pacer,
-                interval=interval,
-                timeout=timeout,
-                what=", ".join(service_names) + " to be stable",
-            )
-        except WaitTimeout as exc:
-            raise WorkflowError(str(exc)) from None
+        _wait(check, pacer, interval, timeout, ", ".join(service_names) + " to be stable")
     display.done(f"stable: {', '.join(service_names)}")
