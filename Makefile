@@ -37,7 +37,7 @@ lock: ## Re-resolve Pipfile into Pipfile.lock (see README: upgrading dependencie
 	python3 -m pipenv lock
 
 test: install ## The whole fast suite (unit, property, contract, end-to-end in-process)
-	$(PY) -m pytest tests --ignore=tests/e2e -q $(PYTEST_ARGS)
+	$(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/docker -q $(PYTEST_ARGS)
 
 test-dags: install ## Every DAG in workflows/ against the embedded fake ECS, with failures and restarts
 	$(VENV)/bin/harness run --junit build/test-dags.xml --html build/test-dags.html

@@ -1,17 +1,19 @@
 # Image and releases (issue 10). `make dist` builds; `make stage` / `make prod` push to ECR and
 # redeploy the matching cluster. Both print their plan first; DRY_RUN=1 stops after the plan.
-.PHONY: dist stage prod release-plan compose-config
+.PHONY: dist stage prod release-plan compose-config test-docker
 
 IMAGE_NAME ?= mit-airflow-ecs
 GIT_TAG := $(shell git describe --tags --always --dirty 2>/dev/null || echo untagged)
 IMAGE_TAG ?= $(GIT_TAG)
 BASE_IMAGE ?= python:3.11-slim
 DOCKER ?= docker
+# Extra `docker build` flags, e.g. --network=host where the engine has no default bridge.
+DOCKER_BUILD_FLAGS ?=
 STAGE_CLUSTER ?= airflow-stage
 PROD_CLUSTER ?= airflow-prod
 
 dist: ## Build the image (one for every component) and tag it from git: $(IMAGE_NAME):<git describe>
-	$(DOCKER) build --build-arg PYPI_INDEX_URL="$(PYPI_INDEX_URL)" --build-arg BASE_IMAGE="$(BASE_IMAGE)" \
+	$(DOCKER) build $(DOCKER_BUILD_FLAGS) --build-arg PYPI_INDEX_URL="$(PYPI_INDEX_URL)" --build-arg BASE_IMAGE="$(BASE_IMAGE)" \
 		-t $(IMAGE_NAME):$(IMAGE_TAG) -t $(IMAGE_NAME):latest .
 
 stage: ## Push the image to STAGE_ECR_REPOSITORY and redeploy STAGE_CLUSTER (DRY_RUN=1: plan only)
@@ -26,3 +28,7 @@ release: install
 compose-config: ## Validate docker-compose.yml and init.yml with the compose tool (docker compose or docker-compose)
 	PYPI_INDEX_URL="$(PYPI_INDEX_URL)" deploy/compose.sh -f docker-compose.yml config -q
 	PYPI_INDEX_URL="$(PYPI_INDEX_URL)" deploy/compose.sh -f init.yml config -q
+
+test-docker: install ## Build the image on local base images, run example_ecs on the compose stack, push to a local registry
+	bash .ci/system-deps docker
+	$(PY) -m pytest tests/docker -q -p no:cacheprovider --durations=0 $(DOCKER_TEST_ARGS)

@@ -1,0 +1,1 @@
+"""`make test-docker`: a Docker engine, locally built base images, a local registry."""
