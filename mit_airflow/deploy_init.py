@@ -13,8 +13,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from mit_airflow.maintenance.pacing import RealPacer, WaitTimeout, wait_until
 
 #: The airflow command of this Python (the image's PATH, or the venv's bin/ when run from a checkout).
 AIRFLOW = shutil.which("airflow") or str(Path(sys.executable).with_name("airflow"))
@@ -47,22 +48,25 @@ def _airflow(*args: str, stdin: str | None = None) -> str:
 
 def _wait_for_database(seconds: float) -> None:
     """The database may still be starting (a container that just came up): wait for it."""
-    deadline = time.monotonic() + seconds
-    while True:
+    last: list[subprocess.CompletedProcess[str]] = []
+
+    def answers() -> bool | None:
         done = subprocess.run([AIRFLOW, "db", "check"], capture_output=True, text=True, check=False)
-        if done.returncode == 0:
-            return
-        if time.monotonic() >= deadline:
-            said = "\n".join(
-                line
-                for line in done.stderr.strip().splitlines()[-6:]
-                if line.strip() and not line.strip().startswith(("^", "(Background"))
-            )
-            raise SystemExit(
-                f"initialize: the metadata database did not answer within {seconds:g} s "
-                f"(AIRFLOW__DATABASE__SQL_ALCHEMY_CONN):\n{said}"
-            )
-        time.sleep(2)  # the poll interval of `airflow db check`, not a wait for an event
+        last[:] = [done]
+        return True if done.returncode == 0 else None
+
+    try:
+        wait_until(answers, pacer=RealPacer(), interval=2, timeout=seconds, what="the database")
+    except WaitTimeout:
+        said = "\n".join(
+            line
+            for line in last[0].stderr.strip().splitlines()[-6:]
+            if line.strip() and not line.strip().startswith(("^", "(Background"))
+        )
+        raise SystemExit(
+            f"initialize: the metadata database did not answer within {seconds:g} s "
+            f"(AIRFLOW__DATABASE__SQL_ALCHEMY_CONN):\n{said}"
+        ) from None
 
 
 def _user_exists(username: str) -> bool:
