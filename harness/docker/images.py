@@ -109,10 +109,11 @@ def _context(into: Path) -> Path:
 def ensure_all() -> dict[str, str]:
     """Every base image; returns the variables that point the build and Compose at them."""
     debian()
-    with tempfile.TemporaryDirectory(prefix="local-images-") as tmp:
-        context = _context(Path(tmp))
-        for tag, dockerfile in BUILDS.items():
-            if not exists(tag):
+    missing = {tag: dockerfile for tag, dockerfile in BUILDS.items() if not exists(tag)}
+    if missing:  # the context copies this machine's whole CPython: only when a build needs it
+        with tempfile.TemporaryDirectory(prefix="local-images-") as tmp:
+            context = _context(Path(tmp))
+            for tag, dockerfile in missing.items():
                 docker("build", "--network", "host", "-t", tag, "-f", str(context / dockerfile),
                        str(context))  # fmt: skip
     return {"BASE_IMAGE": PYTHON, "POSTGRES_IMAGE": POSTGRES, "REDIS_IMAGE": REDIS}
