@@ -75,6 +75,9 @@ def stack(image: str, base_images: dict[str, str]) -> Iterator[dict[str, str]]:
         "AIRFLOW_IMAGE": image,
         "FAKEECS_CLOCK": "scaled:60",
         "FAKEECS_CONTROL_TOKEN": TOKEN,
+        # On vfs each new container copies the whole 1 GB image; five at once outlast
+        # docker-compose's default 60 s HTTP timeout on a busy machine.
+        "COMPOSE_HTTP_TIMEOUT": "600",
     }
     compose("down", "-v", "--remove-orphans", env=env)
     try:
