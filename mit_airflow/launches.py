@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mit_airflow.identity import LaunchIdentity
-from mit_airflow.verdict import FAILED, RUNNING, SUCCEEDED, Verdict, essential_containers, judge
+from mit_airflow.verdict import (
+    FAILED,
+    RUNNING,
+    SUCCEEDED,
+    Verdict,
+    essential_containers,
+    judge,
+    require,
+)
 
 log = logging.getLogger(__name__)
 STATE_KEY = "ecs_task_arns"
@@ -42,7 +50,9 @@ class Essentials:
     def of(self, task_definition_arn: str) -> set[str]:
         if task_definition_arn not in self._cache:
             answer = self.ecs.describe_task_definition(taskDefinition=task_definition_arn)
-            self._cache[task_definition_arn] = essential_containers(answer["taskDefinition"])
+            self._cache[task_definition_arn] = essential_containers(
+                require(answer, "taskDefinition", "DescribeTaskDefinition answer")
+            )
         return self._cache[task_definition_arn]
 
 
@@ -64,13 +74,13 @@ def find(ecs: Any, cluster: str, identity: LaunchIdentity, remembered: list[str]
     for i in range(0, len(arns), 100):
         answer = ecs.describe_tasks(cluster=cluster, tasks=arns[i : i + 100])
         for task in answer.get("tasks", []):
-            verdict = judge(task, essentials.of(task["taskDefinitionArn"]))
+            verdict = judge(task, essentials.of(require(task, "taskDefinitionArn", "task")))
             if verdict.state in (RUNNING, SUCCEEDED) and (
                 found.reusable is None or verdict.state == SUCCEEDED
             ):
                 found.reusable, found.verdict = task, verdict
             elif verdict.state == FAILED:
-                found.failed.append(task["taskArn"])
+                found.failed.append(require(task, "taskArn", "task"))
     return found
 
 
@@ -92,7 +102,11 @@ def launch(
             )
             raise LaunchRefused(f"ECS did not start the task: {reasons}")
         task = tasks[0]
-        if judge(task, essentials.of(task["taskDefinitionArn"])).state == FAILED:
+        require(task, "taskArn", "RunTask task")
+        if (
+            judge(task, essentials.of(require(task, "taskDefinitionArn", "RunTask task"))).state
+            == FAILED
+        ):
             log.info(
                 "clientToken generation %d replays failed task %s", generation, task["taskArn"]
             )

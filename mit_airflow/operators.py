@@ -19,6 +19,7 @@ from mit_airflow.config import ecs_cluster, ecs_network_config
 from mit_airflow.ecs_client import aws_client
 from mit_airflow.identity import LaunchIdentity
 from mit_airflow.launches import STATE_KEY, LaunchRefused, find, launch
+from mit_airflow.verdict import MalformedTask
 
 
 class ECSOperator(BaseOperator):
@@ -102,6 +103,11 @@ class ECSOperator(BaseOperator):
             task, generation = launch(ecs, request, identity, generation=len(found.failed))
         except LaunchRefused as exc:
             raise AirflowException(str(exc)) from None
+        except MalformedTask as exc:
+            raise AirflowException(
+                f"cannot start {self.task_definition} in {cluster}: {exc} "
+                "(check the ECS endpoint this worker talks to)"
+            ) from None
         except ClientError as exc:
             error = exc.response.get("Error", {})
             raise AirflowException(

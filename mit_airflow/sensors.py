@@ -21,7 +21,7 @@ from mit_airflow.config import ecs_cluster
 from mit_airflow.ecs_client import aws_client
 from mit_airflow.launches import Essentials
 from mit_airflow.task_logs import log_lines
-from mit_airflow.verdict import MalformedTask, Verdict, judge
+from mit_airflow.verdict import MalformedTask, Verdict, judge, require
 
 #: ECS errors that say "try again later", never "your task failed".
 TRANSIENT_ERRORS = {
@@ -106,17 +106,18 @@ class ECSTaskSensor(BaseSensorOperator):
 
     def _judge(self, context: Any, ecs: Any, task: dict[str, Any]) -> bool:
         try:
-            essential = Essentials(ecs).of(task["taskDefinitionArn"])
+            arn = require(task, "taskArn", "task")
+            essential = Essentials(ecs).of(require(task, "taskDefinitionArn", "task"))
             verdict = judge(task, essential)
-        except (MalformedTask, KeyError) as exc:
+        except MalformedTask as exc:
             raise AirflowFailException(
                 f"ECS answered a task this sensor cannot judge: {exc}"
             ) from None
         if not verdict.done:
-            self.log.info("%s: %s", task["taskArn"], verdict.message)
+            self.log.info("%s: %s", arn, verdict.message)
             return False
         self._copy_logs(ecs, task)
-        return self._finish(verdict, task["taskArn"])
+        return self._finish(verdict, arn)
 
     def _finish(self, verdict: Verdict, arn: str) -> bool:
         if not verdict.ok:
@@ -159,11 +160,12 @@ class ECSTaskSensor(BaseSensorOperator):
     def container_logs(self, ecs: Any, task: dict[str, Any]) -> list[str]:
         """Every container's CloudWatch lines (awslogs), as `[container] line`."""
         try:
-            definition = ecs.describe_task_definition(taskDefinition=task["taskDefinitionArn"])[
-                "taskDefinition"
-            ]
+            answer = ecs.describe_task_definition(taskDefinition=task["taskDefinitionArn"])
         except (ClientError, BotoCoreError):
             return []
+        definition = answer.get("taskDefinition")
+        if not definition or "taskArn" not in task:
+            return []  # the logs are a courtesy: an answer without what they need has none
         logs = self._client("logs")
         return [
             f"[{container.get('name')}] {line}"

@@ -40,7 +40,8 @@ class Verdict:
         return self.state != RUNNING
 
 
-def _require(mapping: dict[str, Any], key: str, what: str) -> Any:
+def require(mapping: Any, key: str, what: str) -> Any:
+    """`mapping[key]`, or MalformedTask naming the key and what ECS answered without it."""
     if not isinstance(mapping, dict) or key not in mapping:
         raise MalformedTask(f"ECS answered a {what} without '{key}'")
     return mapping[key]
@@ -48,10 +49,10 @@ def _require(mapping: dict[str, Any], key: str, what: str) -> Any:
 
 def judge(task: dict[str, Any], essential: Iterable[str] | None = None) -> Verdict:
     """Judge one task from DescribeTasks; `essential` names the essential containers (None: all)."""
-    status = _require(task, "lastStatus", "task")
+    status = require(task, "lastStatus", "task")
     if status != "STOPPED":
         return Verdict(RUNNING, f"task is {status}")
-    containers = _require(task, "containers", "task")
+    containers = require(task, "containers", "task")
     if not containers:
         raise MalformedTask("ECS answered a STOPPED task with no containers")
     names = set(essential) if essential is not None else None
@@ -66,7 +67,7 @@ def judge(task: dict[str, Any], essential: Iterable[str] | None = None) -> Verdi
         why = STOPPED_FROM_OUTSIDE[stop_code]
         return Verdict(FAILED, f"the task was {why} before it finished: {reason or stop_code}")
     for container in watched:
-        name = _require(container, "name", "container")
+        name = require(container, "name", "container")
         if container.get("exitCode") is None:
             detail = container.get("reason") or reason or "no exit code"
             return Verdict(FAILED, f"container {name} did not run to completion: {detail}")

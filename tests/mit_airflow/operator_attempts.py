@@ -9,6 +9,7 @@ after that point runs, as with SIGKILL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,19 +54,27 @@ def context(ti: TaskInstance, store: StateStore | None) -> dict[str, Any]:
     return ctx
 
 
-def die_after(monkeypatch: pytest.MonkeyPatch, operation: str | None) -> None:
-    """From now on, clients made by mit_airflow die right after `operation` answers (None: never)."""
+def after_answer(
+    monkeypatch: pytest.MonkeyPatch, operation: str | None, handler: Callable[..., Any]
+) -> None:
+    """From now on, ECS clients made by mit_airflow call `handler(parsed=...)` right after
+    `operation` answers, before the operator sees the answer (None: no hook)."""
     real = ecs_client_module.__dict__.setdefault("_real_aws_client", ecs_client_module.aws_client)
 
     def client(service: str, aws_conn_id: str | None, region_name: str | None) -> Any:
         made = real(service, aws_conn_id, region_name)
         if operation is not None and service == "ecs":
-
-            def die(**_: Any) -> None:
-                raise WorkerDied(f"worker killed after {operation}")
-
-            made.meta.events.register(f"after-call.ecs.{operation}", die)
+            made.meta.events.register(f"after-call.ecs.{operation}", handler)
         return made
 
     for module in ("mit_airflow.operators", "mit_airflow.sensors", "mit_airflow.ecs_client"):
         monkeypatch.setattr(f"{module}.aws_client", client)
+
+
+def die_after(monkeypatch: pytest.MonkeyPatch, operation: str | None) -> None:
+    """From now on, clients made by mit_airflow die right after `operation` answers (None: never)."""
+
+    def die(**_: Any) -> None:
+        raise WorkerDied(f"worker killed after {operation}")
+
+    after_answer(monkeypatch, operation, die)
