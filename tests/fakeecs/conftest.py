@@ -72,3 +72,9 @@ def ecs(fake: FakeECS) -> Any:
     ecs_client.create_cluster(clusterName=CLUSTER)
     ecs_client.register_task_definition(**fargate_task_definition())
     return ecs_client
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    from tests.fakeecs.fuzz_record import write_report
+
+    write_report()

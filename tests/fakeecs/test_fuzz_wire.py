@@ -9,7 +9,6 @@ examples (FUZZ_EXAMPLES).
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import pytest
@@ -20,14 +19,21 @@ from hypothesis import strategies as st
 from fakeecs import api
 from fakeecs.engine import Engine
 from fakeecs.wire import TARGET_PREFIX, handle, service_model
+from tests.fakeecs.fuzz_record import EXAMPLES, SENT
 from tests.fakeecs.model_strategies import invalid_params, valid_params
 from tests.fakeecs.test_stateful import call, setup
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
 PARSER = create_parser("json")
+
+
+def send(engine: Engine, target: str | None, body: bytes) -> Any:
+    answer = handle(engine, target, body, "us-east-1")
+    code = json.loads(answer.body).get("__type", "") if answer.status != 200 else ""
+    SENT[f"{answer.status} {code}".strip()] += 1
+    return answer
 
 
 def fresh_engine() -> Engine:
@@ -102,7 +108,7 @@ def test_valid_model_inputs_get_well_formed_answers(operation: str, data: st.Dat
     engine = fresh_engine()
     params = aim_at_existing(data, engine, data.draw(valid_params(operation)))
     before = fingerprint(engine)
-    answer = handle(engine, TARGET_PREFIX + operation, json.dumps(params).encode(), "us-east-1")
+    answer = send(engine, TARGET_PREFIX + operation, json.dumps(params).encode())
     error = check_answer(operation, answer.status, answer.body)
     if error:
         assert fingerprint(engine) == before, f"{operation} was rejected but changed state"
@@ -117,7 +123,7 @@ def test_invalid_inputs_are_rejected_without_changing_state(
     engine = fresh_engine()
     broken, params = data.draw(invalid_params(operation))
     before = fingerprint(engine)
-    answer = handle(engine, TARGET_PREFIX + operation, json.dumps(params).encode(), "us-east-1")
+    answer = send(engine, TARGET_PREFIX + operation, json.dumps(params).encode())
     error = check_answer(operation, answer.status, answer.body)
     if broken != "none":
         assert error, f"{operation} accepted an input with {broken}: {params!r}"
@@ -134,7 +140,7 @@ def test_invalid_inputs_are_rejected_without_changing_state(
 def test_arbitrary_bytes_and_targets_never_crash(target: str | None, body: bytes) -> None:
     engine = fresh_engine()
     before = fingerprint(engine)
-    answer = handle(engine, target, body, "us-east-1")
+    answer = send(engine, target, body)
     assert answer.status in (200, 400)
     parsed = json.loads(answer.body)
     if answer.status == 400:

@@ -8,13 +8,19 @@ import urllib.request
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fakeecs.wire import TARGET_PREFIX
+from tests.fakeecs.fuzz_record import EXAMPLES, SENT
+from tests.fakeecs.test_fuzz_wire import OPERATIONS, fingerprint
 
 
-def post(fake: Any, target: str | None, body: bytes) -> tuple[int, dict[str, Any]]:
+def post(
+    fake: Any, target: str | None, body: bytes, content_type: str = "application/x-amz-json-1.1"
+) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(fake.endpoint_url + "/", data=body, method="POST")
-    request.add_header("Content-Type", "application/x-amz-json-1.1")
+    request.add_header("Content-Type", content_type)
     if target is not None:
         request.add_header("X-Amz-Target", target)
     try:
@@ -76,3 +82,45 @@ def test_rejected_calls_are_logged_and_change_nothing(fake: Any) -> None:
     status, answer = post(fake, TARGET_PREFIX + "ListClusters", b"{}")
     assert (status, answer["clusterArns"]) == (200, [])
     assert fake.calls()[0]["error"] == "SerializationException"
+
+
+HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
+REQUEST = {
+    "cluster": "default",
+    "taskDefinition": "family:1",
+    "clusterName": "fuzzed",
+    "tasks": ["0123456789abcdef"],
+    "count": 1,
+}
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    operation=st.sampled_from(OPERATIONS),
+    content_type=st.one_of(
+        st.sampled_from(
+            ["application/x-amz-json-1.1", "application/json", "text/plain", "", "multipart/x"]
+        ),
+        HEADER_TEXT,
+    ),
+    cut=st.one_of(st.none(), st.integers(0, 80)),
+    padding=st.sampled_from([0, 1024, 1024 * 1024 + 1]),
+)
+def test_over_http_any_content_type_truncation_or_size_gets_a_well_formed_answer(
+    fake: Any, operation: str, content_type: str, cut: int | None, padding: int
+) -> None:
+    """What a client that is not botocore can send: the answer is a result or an AWS error."""
+    body = json.dumps(REQUEST).encode()
+    body = (body if cut is None else body[:cut]) + b" " * padding
+    before = fingerprint(fake.engine)
+    status, answer = post(fake, TARGET_PREFIX + operation, body, content_type)
+    SENT[f"http {status}"] += 1
+    assert status in (200, 400), answer
+    if status == 400:
+        assert answer["__type"] and answer["message"]
+        assert fingerprint(fake.engine) == before
