@@ -181,7 +181,7 @@ def _hooked_call(original: Any) -> Any:
 
 
 def _shared_loader(original: Any) -> Any:
-    """One botocore data loader per process while a run is active.
+    """One botocore data loader per process while the patch is in place.
 
     Airflow's AWS hook builds a new boto3 session for every client, and each new session
     decodes botocore's JSON models again (about 0.25 s of CPU per client, the bulk of a
@@ -191,8 +191,6 @@ def _shared_loader(original: Any) -> Any:
     loaders: dict[Any, Any] = {}
 
     def create_loader(search_path_string: Any = None) -> Any:
-        if _active() is None:
-            return original(search_path_string)
         if search_path_string not in loaders:
             loaders[search_path_string] = original(search_path_string)
         return loaders[search_path_string]
@@ -305,6 +303,15 @@ def _patched_module(module: Any, name: str, make: Any) -> Iterator[None]:
 
 
 @contextmanager
+def sharing_botocore_loader() -> Iterator[None]:
+    """Inside the block every new botocore session reuses one loader (see _shared_loader)."""
+    import botocore.session
+
+    with _patched_module(botocore.session, "create_loader", _shared_loader):
+        yield
+
+
+@contextmanager
 def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
     """Install every hook for one run of `run.dag`, and take them all out afterwards."""
     global ACTIVE
@@ -325,7 +332,7 @@ def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
         stack.enter_context(
             _patched(botocore.retries.standard.ExponentialBackoff, "delay_amount", _zero_backoff)
         )
-        stack.enter_context(_patched_module(botocore.session, "create_loader", _shared_loader))
+        stack.enter_context(sharing_botocore_loader())
         stack.enter_context(_patched(RuntimeTaskInstance, "render_templates", _wrap_render))
         stack.enter_context(_patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
         for cls in {type(t) for t in dag.tasks}:

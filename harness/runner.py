@@ -159,7 +159,7 @@ class Session:
         prepare: Callable[[FakeECS], None] | None,
     ) -> Result:
         dag, world, shape = self.loaded.dags[dag_id], world_for(dag_id), self.shape(dag_id)
-        admin = _build_world(fake, world, scenario)
+        admin = build_world(fake, world, scenario)
         if scenario.faults:
             fake.faults(list(scenario.faults))
         if prepare is not None:
@@ -173,17 +173,7 @@ class Session:
         fake.engine.listeners.append(ecs_side)
         self.attempts.start(timeline)
         active = ActiveRun(dag, shape, scenario, fake, admin, timeline)
-        env: dict[str, str | None] = {
-            **setup.FAKE_AWS,
-            **world.env,
-            "AWS_ENDPOINT_URL": fake.endpoint_url,
-            # the operators' aws_default connection, as the deployment defines it (no keys)
-            "AIRFLOW_CONN_AWS_DEFAULT": '{"conn_type": "aws"}',
-            "AWS_ENDPOINT_URL_ECS": None,
-            "AWS_PROFILE": None,
-            "AWS_SESSION_TOKEN": None,
-        }
-        env.update(dict.fromkeys(scenario.unset))
+        env = run_environment(fake, world, scenario)
         started = time.monotonic()
         log = io.StringIO()
         try:
@@ -234,7 +224,24 @@ class Session:
         return outcomes
 
 
-def _build_world(fake: FakeECS, world: World, scenario: Scenario) -> Any:
+def run_environment(fake: FakeECS, world: World, scenario: Scenario) -> dict[str, str | None]:
+    """The process environment a DAG runs in: the fake's endpoint, the world's variables
+    and no real AWS credentials (None: unset for the run)."""
+    env: dict[str, str | None] = {
+        **setup.FAKE_AWS,
+        **world.env,
+        "AWS_ENDPOINT_URL": fake.endpoint_url,
+        # the operators' aws_default connection, as the deployment defines it (no keys)
+        "AIRFLOW_CONN_AWS_DEFAULT": '{"conn_type": "aws"}',
+        "AWS_ENDPOINT_URL_ECS": None,
+        "AWS_PROFILE": None,
+        "AWS_SESSION_TOKEN": None,
+    }
+    env.update(dict.fromkeys(scenario.unset))
+    return env
+
+
+def build_world(fake: FakeECS, world: World, scenario: Scenario) -> Any:
     """The cluster and S3 inputs the DAG expects; returns the harness's own ECS client."""
     endpoint = fake.endpoint_url
     with internal():

@@ -14,8 +14,6 @@ import argparse
 import itertools
 import json
 import random
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -27,6 +25,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
+from bench.servers import start_fakeecs
 from fakeecs.control import ControlClient
 from fakeecs.fixtures import fargate_task_definition
 from fakeecs.model import STATE_INDEX
@@ -57,26 +56,6 @@ class Shared:
     requests: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     broken: list[str] = field(default_factory=list)
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def start_server(seed: int) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "fakeecs"), "serve", "--port", "0", "--seed", str(seed)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stdout.readline().strip() if proc.stdout else ""
-    if not line.startswith("fakeecs listening on "):
-        proc.kill()
-        raise SystemExit(f"fakeecs did not start: {line!r}")
-    return proc, line.rsplit(" ", 1)[1]
 
 
 def make_client(url: str) -> Any:
@@ -260,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
 
-    proc, url = start_server(args.seed)
+    server = start_fakeecs(args.seed)
+    url = server.url
     shared, stop, memory = Shared(), threading.Event(), []
     try:
         set_up(url)
@@ -273,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.start()
         while not stop.wait(1.0):
-            memory.append(rss_kib(proc.pid))
+            memory.append(server.rss_kib())
             if time.monotonic() - started >= args.seconds:
                 stop.set()
         for t in threads:
@@ -297,8 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             "broken_promises": shared.broken[:20],
         }
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.stop()
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
