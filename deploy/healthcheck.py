@@ -19,9 +19,10 @@ JOB_TYPES = {
 }
 
 
-def http_ok(url: str) -> bool:
+def http_ok(url: str, headers: dict[str, str] | None = None) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status == 200
     except OSError:
         return False
@@ -31,7 +32,12 @@ def check(component: str) -> bool:
     if component == "api-server":
         return http_ok("http://localhost:8080/api/v2/monitor/health")
     if component == "fakeecs":
-        return http_ok(f"http://localhost:{os.environ.get('FAKEECS_PORT', '5090')}/_fakeecs/health")
+        # a fakeecs reachable beyond loopback requires its control token on every control request
+        token = os.environ.get("FAKEECS_CONTROL_TOKEN")
+        return http_ok(
+            f"http://localhost:{os.environ.get('FAKEECS_PORT', '5090')}/_fakeecs/health",
+            {"X-Fakeecs-Token": token} if token else None,
+        )
     if component in JOB_TYPES:
         command = ["airflow", "jobs", "check", "--job-type", JOB_TYPES[component], "--local"]
     elif component == "worker":
