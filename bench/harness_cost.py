@@ -126,7 +126,6 @@ def measure(bare_runs: int) -> dict[str, Any]:
 
         matrix_started = time.perf_counter()
         per_scenario: dict[str, list[float]] = defaultdict(list)
-        harness_by_dag: dict[str, list[float]] = defaultdict(list)
         families: dict[str, dict[str, set[str]]] = {}
         describes: dict[str, int] = {}
         failed = []
@@ -136,7 +135,6 @@ def measure(bare_runs: int) -> dict[str, Any]:
             if not result.ok:
                 failed.append(f"{cell.dag_id}/{cell.scenario.name}")
             if cell.scenario.name == WARM_UP:
-                harness_by_dag[cell.dag_id].append(seconds)
                 families[cell.dag_id] = _families(result.calls)
                 describes[cell.dag_id] = sum(
                     1 for c in result.calls if c.get("operation") == "DescribeTasks"
@@ -145,13 +143,14 @@ def measure(bare_runs: int) -> dict[str, Any]:
 
         dags = []
         for dag_id, fams in families.items():
-            for _ in range(bare_runs - 1):
-                harness_by_dag[dag_id].append(_timed_run(session, dag_id, BY_NAME[WARM_UP])[0])
-            bare = [bare_dag_test(session, dag_id, fams) for _ in range(bare_runs)]
+            harness_runs, bare = [], []
+            for _ in range(bare_runs):  # interleaved, so a slower minute hits both alike
+                harness_runs.append(_timed_run(session, dag_id, BY_NAME[WARM_UP])[0])
+                bare.append(bare_dag_test(session, dag_id, fams))
             bad = [b["state"] for b in bare if b["state"] != "success"]
             if bad:
                 raise RuntimeError(f"bare dag.test() of {dag_id} ended {bad[0]}, not success")
-            harness_s = statistics.median(harness_by_dag[dag_id])
+            harness_s = statistics.median(harness_runs)
             bare_s = statistics.median(b["seconds"] for b in bare)
             dags.append(
                 {

@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks in the wire workload")
     parser.add_argument("--clients", type=_ints, default=[1, 8], help="client counts, e.g. 1,8")
     parser.add_argument("--sizes", type=_ints, default=[1_000, 10_000, 100_000])
-    parser.add_argument("--bare-runs", type=int, default=3, help="runs per DAG for the baseline")
+    parser.add_argument(
+        "--bare-runs", type=int, default=5, help="harness and bare runs per DAG, interleaved"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
     from harness.setup import FAKE_AWS
