@@ -1,4 +1,5 @@
-"""Cluster operations: CreateCluster, DescribeClusters, ListClusters, DeleteCluster."""
+"""Cluster operations: CreateCluster, DescribeClusters, ListClusters, DeleteCluster,
+UpdateCluster and UpdateClusterSettings."""
 
 from __future__ import annotations
 
@@ -74,6 +75,26 @@ def _check_name(name: str) -> None:
         )
 
 
+#: containerInsights values ECS accepts (the model only lists the setting's name).
+INSIGHTS_VALUES = ("enabled", "disabled", "enhanced")
+
+
+def _merged_settings(
+    current: list[dict[str, str]], given: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """`current` with each named setting of `given` replacing its namesake (ECS merges by name)."""
+    by_name = {s["name"]: dict(s) for s in current}
+    for setting in given:
+        value = setting.get("value")
+        if value not in INSIGHTS_VALUES:
+            raise errors.invalid_parameter(
+                f"Invalid value {value!r} for cluster setting {setting.get('name')}: "
+                f"use one of {', '.join(INSIGHTS_VALUES)}."
+            )
+        by_name[setting["name"]] = {"name": setting["name"], "value": value}
+    return list(by_name.values())
+
+
 @operation("CreateCluster")
 def create_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     name = params.get("clusterName", "default")
@@ -91,7 +112,7 @@ def create_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         configuration=params.get("configuration"),
     )
     if params.get("settings"):
-        cluster.settings = [dict(s) for s in params["settings"]]
+        cluster.settings = _merged_settings(cluster.settings, params["settings"])
     state.clusters[name] = cluster
     return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS", "TAGS", "CONFIGURATIONS"])}
 
@@ -135,3 +156,20 @@ def delete_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         )
     cluster.status = "INACTIVE"
     return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS", "TAGS"])}
+
+
+@operation("UpdateCluster")
+def update_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    cluster = ctx.engine.region(ctx.region).cluster(params["cluster"])
+    if "settings" in params:
+        cluster.settings = _merged_settings(cluster.settings, params["settings"])
+    if "configuration" in params:
+        cluster.configuration = params["configuration"]
+    return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS", "TAGS", "CONFIGURATIONS"])}
+
+
+@operation("UpdateClusterSettings")
+def update_cluster_settings(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    cluster = ctx.engine.region(ctx.region).cluster(params["cluster"])
+    cluster.settings = _merged_settings(cluster.settings, params["settings"])
+    return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS"])}

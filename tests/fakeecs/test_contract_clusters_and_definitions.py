@@ -143,3 +143,56 @@ def test_unknown_revision_is_a_client_error(ecs: Any) -> None:
     with pytest.raises(ClientError) as exc:
         ecs.describe_task_definition(taskDefinition="worker:99")
     assert code_of(exc) == "ClientException"
+
+
+def test_update_cluster_settings_merge_by_name_and_show_in_describe(fake: Any) -> None:
+    ecs = client(fake)
+    ecs.create_cluster(clusterName="library")
+    updated = ecs.update_cluster_settings(
+        cluster="library", settings=[{"name": "containerInsights", "value": "enhanced"}]
+    )["cluster"]
+    assert updated["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
+    described = ecs.describe_clusters(clusters=["library"], include=["SETTINGS"])["clusters"][0]
+    assert described["settings"] == [{"name": "containerInsights", "value": "enhanced"}]
+
+
+def test_update_cluster_sets_settings_and_configuration(fake: Any) -> None:
+    ecs = client(fake)
+    ecs.create_cluster(clusterName="library")
+    configuration = {"executeCommandConfiguration": {"logging": "DEFAULT"}}
+    updated = ecs.update_cluster(
+        cluster="library",
+        settings=[{"name": "containerInsights", "value": "enabled"}],
+        configuration=configuration,
+    )["cluster"]
+    assert updated["settings"] == [{"name": "containerInsights", "value": "enabled"}]
+    assert updated["configuration"] == configuration
+    described = ecs.describe_clusters(clusters=["library"], include=["CONFIGURATIONS"])
+    assert described["clusters"][0]["configuration"] == configuration
+
+
+@pytest.mark.parametrize("operation", ["update_cluster", "update_cluster_settings"])
+def test_updating_a_missing_or_deleted_cluster_is_cluster_not_found(
+    fake: Any, operation: str
+) -> None:
+    ecs = client(fake)
+    ecs.create_cluster(clusterName="gone")
+    ecs.delete_cluster(cluster="gone")
+    settings = [{"name": "containerInsights", "value": "enabled"}]
+    for name in ("gone", "never"):
+        with pytest.raises(ClientError) as exc:
+            getattr(ecs, operation)(cluster=name, settings=settings)
+        assert code_of(exc) == "ClusterNotFoundException"
+
+
+def test_an_unknown_container_insights_value_is_refused_and_changes_nothing(fake: Any) -> None:
+    ecs = client(fake)
+    ecs.create_cluster(clusterName="library")
+    with pytest.raises(ClientError) as exc:
+        ecs.update_cluster_settings(
+            cluster="library", settings=[{"name": "containerInsights", "value": "on"}]
+        )
+    assert code_of(exc) == "InvalidParameterException"
+    assert "enabled, disabled, enhanced" in exc.value.response["Error"]["Message"]
+    described = ecs.describe_clusters(clusters=["library"], include=["SETTINGS"])["clusters"][0]
+    assert described["settings"] == [{"name": "containerInsights", "value": "disabled"}]
