@@ -53,6 +53,11 @@ class Cluster:
     configuration: dict[str, Any] | None = None
 
 
+#: Internal status of a task definition revision deleted for good: no API shows it, but it
+#: keeps its revision number taken (ECS never reuses one).
+TD_DELETED = "DELETED"
+
+
 @dataclass
 class TaskDefinition:
     """A registered revision; `body` is the request as registered (ECS echoes it back)."""

@@ -1,4 +1,4 @@
-"""Task definition operations: Register, Describe, List, ListFamilies, Deregister."""
+"""Task definition operations: Register, Describe, List, ListFamilies, Deregister, Delete."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
 from fakeecs.ids import ACCOUNT_ID, arn
-from fakeecs.model import TaskDefinition
+from fakeecs.model import TD_DELETED, TaskDefinition
 
 _CONTAINER_DEFAULTS: dict[str, Any] = {
     "cpu": 0,
@@ -161,7 +161,9 @@ def list_task_definition_families(ctx: CallContext, params: dict[str, Any]) -> d
     state = ctx.engine.region(ctx.region)
     families = []
     for family in sorted(state.task_definitions):
-        statuses = {td.status for td in state.task_definitions[family]}
+        statuses = {td.status for td in state.task_definitions[family]} - {TD_DELETED}
+        if not statuses:
+            continue  # every revision deleted: ECS no longer returns the family
         has_active = "ACTIVE" in statuses
         wanted = (
             status == "ALL"
@@ -172,3 +174,53 @@ def list_task_definition_families(ctx: CallContext, params: dict[str, Any]) -> d
             families.append(family)
     chunk, token = page(families, params)
     return with_token({"families": chunk}, token)
+
+
+#: DeleteTaskDefinitions takes at most this many references per call.
+DELETE_BATCH_LIMIT = 10
+
+
+def _delete_one(ctx: CallContext, ref: str) -> tuple[TaskDefinition | None, str | None]:
+    """(the revision now DELETE_IN_PROGRESS, None) or (None, the failure reason)."""
+    if ":" not in ref.split("task-definition/", 1)[-1]:
+        return None, (
+            "The specified task definition identifier is invalid. "
+            "Specify a valid name or ARN and try again."
+        )
+    try:
+        td = ctx.engine.region(ctx.region).task_definition(ref)
+    except errors.ECSError:
+        return None, (
+            "The specified task definition does not exist. "
+            "Specify a valid account, family, revision and try again."
+        )
+    if td.status == "ACTIVE":
+        return None, (
+            "The specified task definition is still in ACTIVE status. "
+            "Please deregister the target and try again."
+        )
+    if td.status == "INACTIVE":
+        td.status = "DELETE_IN_PROGRESS"
+        ctx.engine.delete_later(ctx.region, td.arn)
+    return td, None
+
+
+@operation("DeleteTaskDefinitions")
+def delete_task_definitions(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    refs = params["taskDefinitions"]
+    if not refs:
+        raise errors.invalid_parameter(
+            "size of TaskDefinition references list must be greater than 0"
+        )
+    if len(refs) > DELETE_BATCH_LIMIT:
+        raise errors.invalid_parameter(
+            f"Size of TaskDefinition references list cannot exceed {DELETE_BATCH_LIMIT}"
+        )
+    deleted, failures = [], []
+    for ref in refs:
+        td, reason = _delete_one(ctx, ref)
+        if td is not None:
+            deleted.append(task_definition_dict(td))
+        else:
+            failures.append({"arn": ref, "reason": reason})
+    return {"taskDefinitions": deleted, "failures": failures}

@@ -20,10 +20,12 @@ from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
 from fakeecs.engine.state import RegionState
-from fakeecs.model import Container, Task
+from fakeecs.model import TD_DELETED, Container, Task
 
 #: At most this many entries stay in the calls log (oldest dropped first).
 CALLS_LOG_LIMIT = 20_000
+#: How often ECS looks again at a DELETE_IN_PROGRESS task definition (virtual seconds).
+DELETE_CHECK_SECONDS = 60.0
 
 Listener = Callable[[str, Task, Container | None], None]
 
@@ -99,6 +101,9 @@ class Engine:
         if event.kind == "service":
             services.on_event(self, event)
             return
+        if event.kind == "td-delete":
+            self._finish_deletion(event.key, event.arg, event.time)
+            return
         task = self._task_by_arn(event.key)
         if task is None or event.plan != task.plan:
             return
@@ -119,6 +124,31 @@ class Engine:
         if task is None:
             return
         del self.regions[task.region].tasks[arn]
+
+    def delete_later(self, region: str, td_arn: str) -> None:
+        """Delete a DELETE_IN_PROGRESS revision once nothing running uses it (checked periodically)."""
+        self.queue.push(self.now_seen + DELETE_CHECK_SECONDS, "td-delete", region, 0, td_arn)
+
+    def _finish_deletion(self, region: str, td_arn: str, at: float) -> None:
+        state = self.regions.get(region)
+        family = td_arn.rsplit("/", 1)[-1].split(":", 1)[0]
+        revisions = state.task_definitions.get(family, []) if state else []
+        td = next((t for t in revisions if t.arn == td_arn), None)
+        if state is None or td is None or td.status != "DELETE_IN_PROGRESS":
+            return
+        in_use = any(
+            t.task_definition_arn == td_arn and t.last_status != "STOPPED"
+            for t in state.tasks.values()
+        ) or any(
+            d.task_definition_arn == td_arn
+            for s in state.services.values()
+            if s.status != "INACTIVE"
+            for d in s.deployments
+        )
+        if in_use:
+            self.queue.push(at + DELETE_CHECK_SECONDS, "td-delete", region, 0, td_arn)
+        else:
+            td.status = TD_DELETED
 
     def remember_token(self, region: str, cluster_arn: str, token: str, record: Any) -> None:
         """Keep what a RunTask with `token` produced until the record expires (24 h)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from fakeecs import errors
 from fakeecs.ids import short_name
-from fakeecs.model import ClientTokenRecord, Cluster, Task, TaskDefinition
+from fakeecs.model import TD_DELETED, ClientTokenRecord, Cluster, Task, TaskDefinition
 
 
 @dataclass
@@ -41,7 +41,7 @@ class RegionState:
             if not revision.isdigit():
                 raise errors.client_error(f"Invalid revision number. Number: {revision}")
             for td in revisions:
-                if td.revision == int(revision):
+                if td.revision == int(revision) and td.status != TD_DELETED:
                     return td
             raise errors.client_error("Unable to describe task definition.")
         active = [td for td in revisions if td.status == "ACTIVE"]
