@@ -17,7 +17,6 @@ import io
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 from fakeecs import FakeECS
@@ -28,38 +27,39 @@ WARM_UP = "all-succeed"
 
 def _families(calls: list[dict[str, Any]]) -> dict[str, set[str]]:
     """Task definition family -> container names, from the RunTask calls of a harness run."""
+    from harness.instrument import container_names, family_of
+
     found: dict[str, set[str]] = defaultdict(set)
     for call in calls:
-        if call.get("operation") != "RunTask" or not call.get("params"):
-            continue
-        params = call["params"]
-        family = str(params["taskDefinition"]).rsplit("/", 1)[-1].split(":", 1)[0]
-        overrides = (params.get("overrides") or {}).get("containerOverrides") or []
-        names = {o["name"] for o in overrides if o.get("name")}
-        found[family].update(names or {"main"})
+        if call.get("operation") == "RunTask" and call.get("params"):
+            params = call["params"]
+            found[family_of(str(params["taskDefinition"]))].update(container_names(params))
     return found
 
 
-@contextlib.contextmanager
-def _clock_follows_pokes(fake: FakeECS, seconds: float) -> Iterator[None]:
+def _describes(calls: list[dict[str, Any]]) -> int:
+    """How many DescribeTasks calls (sensor checks, mostly) a calls log holds."""
+    return sum(1 for c in calls if c.get("operation") == "DescribeTasks")
+
+
+def _clock_follows_pokes(fake: FakeECS, seconds: float) -> contextlib.AbstractContextManager[None]:
     """After a DescribeTasks that shows a task not yet STOPPED, `seconds` of ECS time pass:
     the wait a sensor's poke interval stands for, as under the harness."""
     import botocore.client
 
-    real = botocore.client.BaseClient._make_api_call
+    from harness.instrument import patched
 
-    def call(client: Any, operation: str, params: dict[str, Any]) -> Any:
-        answer = real(client, operation, params)
-        tasks = answer.get("tasks", []) if operation == "DescribeTasks" else []
-        if any(t.get("lastStatus") != "STOPPED" for t in tasks):
-            fake.engine.advance(seconds)
-        return answer
+    def follow(real: Any) -> Any:
+        def call(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            answer = real(client, operation, params)
+            tasks = answer.get("tasks", []) if operation == "DescribeTasks" else []
+            if any(t.get("lastStatus") != "STOPPED" for t in tasks):
+                fake.engine.advance(seconds)
+            return answer
 
-    botocore.client.BaseClient._make_api_call = call  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        botocore.client.BaseClient._make_api_call = real  # type: ignore[method-assign]
+        return call
+
+    return patched(botocore.client.BaseClient, "_make_api_call", follow)
 
 
 def bare_dag_test(session: Any, dag_id: str, families: dict[str, set[str]]) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def bare_dag_test(session: Any, dag_id: str, families: dict[str, set[str]]) -> d
         finally:
             for sensor in sensors:
                 sensor.poke_interval = intervals[sensor.task_id]
-        describes = sum(1 for c in fake.calls() if c.get("operation") == "DescribeTasks")
+        describes = _describes(fake.calls())
     return {"seconds": seconds, "state": state_name(run.state), "describe_tasks": describes}
 
 
@@ -136,9 +136,7 @@ def measure(bare_runs: int) -> dict[str, Any]:
                 failed.append(f"{cell.dag_id}/{cell.scenario.name}")
             if cell.scenario.name == WARM_UP:
                 families[cell.dag_id] = _families(result.calls)
-                describes[cell.dag_id] = sum(
-                    1 for c in result.calls if c.get("operation") == "DescribeTasks"
-                )
+                describes[cell.dag_id] = _describes(result.calls)
         matrix_seconds = time.perf_counter() - matrix_started
 
         dags = []

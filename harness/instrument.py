@@ -89,16 +89,22 @@ def internal() -> Iterator[None]:
 # -- botocore -----------------------------------------------------------------------------
 
 
-def _family(task_definition: str) -> str:
+def family_of(task_definition: str) -> str:
+    """The family a RunTask's `taskDefinition` names (family, family:revision or an ARN)."""
     name = task_definition.rsplit("/", 1)[-1]
     return name.split(":", 1)[0]
 
 
+def container_names(params: dict[str, Any]) -> list[str]:
+    """The containers a RunTask overrides, by name; `main` when it overrides none."""
+    overrides = (params.get("overrides") or {}).get("containerOverrides") or []
+    return [o["name"] for o in overrides if o.get("name")] or ["main"]
+
+
 def _ensure_task_definition(run: ActiveRun, params: dict[str, Any]) -> None:
     """Register the family the first time a RunTask names it, and script its containers."""
-    family = _family(str(params.get("taskDefinition", "")))
-    overrides = (params.get("overrides") or {}).get("containerOverrides") or []
-    names = [o["name"] for o in overrides if o.get("name")] or ["main"]
+    family = family_of(str(params.get("taskDefinition", "")))
+    names = container_names(params)
     if family not in run.registered:
         with internal():
             run.admin.register_task_definition(
@@ -278,7 +284,8 @@ def _wrap_xcom_pull(original: Any) -> Any:
 
 
 @contextmanager
-def _patched(owner: Any, name: str, make: Any) -> Iterator[None]:
+def patched(owner: Any, name: str, make: Any) -> Iterator[None]:
+    """`owner.name` replaced by `make(original)` inside the block, put back after."""
     had = name in owner.__dict__
     saved = owner.__dict__.get(name)
     original = getattr(owner, name)
@@ -328,17 +335,17 @@ def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
         for t in dag.tasks
     }
     with ExitStack() as stack:
-        stack.enter_context(_patched(botocore.client.BaseClient, "_make_api_call", _hooked_call))
+        stack.enter_context(patched(botocore.client.BaseClient, "_make_api_call", _hooked_call))
         stack.enter_context(
-            _patched(botocore.retries.standard.ExponentialBackoff, "delay_amount", _zero_backoff)
+            patched(botocore.retries.standard.ExponentialBackoff, "delay_amount", _zero_backoff)
         )
         stack.enter_context(sharing_botocore_loader())
-        stack.enter_context(_patched(RuntimeTaskInstance, "render_templates", _wrap_render))
-        stack.enter_context(_patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
+        stack.enter_context(patched(RuntimeTaskInstance, "render_templates", _wrap_render))
+        stack.enter_context(patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
         for cls in {type(t) for t in dag.tasks}:
-            stack.enter_context(_patched(cls, "execute", _wrap_execute))
+            stack.enter_context(patched(cls, "execute", _wrap_execute))
             if hasattr(cls, "poke"):
-                stack.enter_context(_patched(cls, "poke", _wrap_poke))
+                stack.enter_context(patched(cls, "poke", _wrap_poke))
         for task in dag.tasks:
             if hasattr(task, "poke"):
                 task.poke_interval = 0.0
