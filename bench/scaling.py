@@ -11,7 +11,6 @@ code every request takes, less the socket), then measured:
 from __future__ import annotations
 
 import gc
-import json
 import os
 import random
 import statistics
@@ -34,12 +33,10 @@ SAMPLES = 50
 
 
 def _call(engine: Engine, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    answer = wire.handle(
-        engine, wire.TARGET_PREFIX + operation, json.dumps(params).encode(), REGION
-    )
-    if answer.status != 200:
-        raise RuntimeError(f"{operation} failed: {answer.body[:300]!r}")
-    return json.loads(answer.body)
+    status, answer = wire.call(engine, operation, params, REGION)
+    if status != 200:
+        raise RuntimeError(f"{operation} failed: {str(answer)[:300]}")
+    return answer
 
 
 def _run_tasks(engine: Engine, count: int) -> list[str]:

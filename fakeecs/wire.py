@@ -132,6 +132,14 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
     return answer
 
 
+def call(
+    engine: Engine, operation: str, params: dict[str, Any], region: str = "us-east-1"
+) -> tuple[int, dict[str, Any]]:
+    """One ECS call in-process, as JSON over the wire would make it: (HTTP status, answer)."""
+    answer = handle(engine, TARGET_PREFIX + operation, json.dumps(params).encode(), region)
+    return answer.status, json.loads(answer.body)
+
+
 def _dispatch(engine: Engine, name: str, params: dict[str, Any], region: str, rule: Any) -> Answer:
     action = rule.action if rule else None
     if action == "throttle":

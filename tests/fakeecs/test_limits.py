@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from fakeecs import wire
@@ -16,8 +14,7 @@ def test_the_calls_log_keeps_the_newest_calls_up_to_its_limit(
     monkeypatch.setattr(core, "CALLS_LOG_LIMIT", 5)
     engine = Engine()
     for n in range(8):
-        body = json.dumps({"clusterName": f"c{n}"}).encode()
-        wire.handle(engine, wire.TARGET_PREFIX + "CreateCluster", body, "us-east-1")
+        wire.call(engine, "CreateCluster", {"clusterName": f"c{n}"})
     names = [call["params"]["clusterName"] for call in engine.calls]
     assert names == ["c3", "c4", "c5", "c6", "c7"]
     assert len(engine.region("us-east-1").clusters) == 8  # only the log forgets, not ECS

@@ -17,7 +17,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from fakeecs.engine import Engine
 from fakeecs.model import STATE_INDEX
-from fakeecs.wire import TARGET_PREFIX, handle
+from fakeecs.wire import call
 
 TIMES = (
     "createdAt",
@@ -37,11 +37,6 @@ behaviours = st.fixed_dictionaries(
         "outOfMemory": st.booleans(),
     }
 )
-
-
-def call(engine: Engine, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    answer = handle(engine, TARGET_PREFIX + operation, json.dumps(params).encode(), "us-east-1")
-    return answer.status, json.loads(answer.body)
 
 
 def setup(engine: Engine) -> None:
