@@ -102,14 +102,10 @@ def launch(
             )
             raise LaunchRefused(f"ECS did not start the task: {reasons}")
         task = tasks[0]
-        require(task, "taskArn", "RunTask task")
-        if (
-            judge(task, essentials.of(require(task, "taskDefinitionArn", "RunTask task"))).state
-            == FAILED
-        ):
-            log.info(
-                "clientToken generation %d replays failed task %s", generation, task["taskArn"]
-            )
+        arn = require(task, "taskArn", "RunTask task")
+        definition = require(task, "taskDefinitionArn", "RunTask task")
+        if judge(task, essentials.of(definition)).state == FAILED:
+            log.info("clientToken generation %d replays failed task %s", generation, arn)
             generation += 1
             continue
         return task, generation

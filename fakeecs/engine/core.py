@@ -20,6 +20,7 @@ from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
 from fakeecs.engine.state import RegionState
+from fakeecs.errors import ECSError
 from fakeecs.model import TD_DELETED, Container, Task
 
 #: At most this many entries stay in the calls log (oldest dropped first).
@@ -102,7 +103,7 @@ class Engine:
             services.on_event(self, event)
             return
         if event.kind == "td-delete":
-            self._finish_deletion(event.key, event.arg, event.time)
+            self._finish_deletion(event.key, event.arg)
             return
         task = self._task_by_arn(event.key)
         if task is None or event.plan != task.plan:
@@ -129,11 +130,12 @@ class Engine:
         """Delete a DELETE_IN_PROGRESS revision once nothing running uses it (checked periodically)."""
         self.queue.push(self.now_seen + DELETE_CHECK_SECONDS, "td-delete", region, 0, td_arn)
 
-    def _finish_deletion(self, region: str, td_arn: str, at: float) -> None:
+    def _finish_deletion(self, region: str, td_arn: str) -> None:
         state = self.regions.get(region)
-        family = td_arn.rsplit("/", 1)[-1].split(":", 1)[0]
-        revisions = state.task_definitions.get(family, []) if state else []
-        td = next((t for t in revisions if t.arn == td_arn), None)
+        try:
+            td = state.task_definition(td_arn) if state is not None else None
+        except ECSError:
+            td = None  # deleted already
         if state is None or td is None or td.status != "DELETE_IN_PROGRESS":
             return
         in_use = any(
@@ -146,7 +148,7 @@ class Engine:
             for d in s.deployments
         )
         if in_use:
-            self.queue.push(at + DELETE_CHECK_SECONDS, "td-delete", region, 0, td_arn)
+            self.delete_later(region, td_arn)  # now_seen is this event's time: look again later
         else:
             td.status = TD_DELETED
 
