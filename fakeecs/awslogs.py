@@ -1,4 +1,4 @@
-"""Container log lines scripted in a behaviour, written to CloudWatch Logs (moto) as awslogs would.
+"""Container output (scripted lines or a real container's), written to CloudWatch Logs (moto) as awslogs would.
 
 The stream is `<awslogs-stream-prefix>/<container>/<task id>` in the task
 definition's `awslogs-group`, as the awslogs driver names it. Events carry
@@ -8,6 +8,7 @@ PutLogEvents would reject timestamps away from wall-clock time).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fakeecs.ids import ACCOUNT_ID
@@ -33,27 +34,51 @@ def _log_options(engine: Engine, task: Task, container: Container) -> dict[str, 
     return None
 
 
-def write_lines(engine: Engine, task: Task, container: Container) -> None:
-    """Write the container's scripted lines, creating the group and stream if needed."""
-    lines = container.behaviour.log_lines
-    options = _log_options(engine, task, container) if lines else None
-    if not lines or options is None or "awslogs-group" not in options:
-        return
+@dataclass(frozen=True)
+class Destination:
+    """Where awslogs sends one container's output: a stream in a group of a region."""
+
+    region: str
+    group: str
+    stream: str
+
+
+def destination(engine: Engine, task: Task, container: Container) -> Destination | None:
+    """The container's awslogs stream, or None when it does not log with awslogs."""
+    options = _log_options(engine, task, container)
+    if options is None or "awslogs-group" not in options:
+        return None
+    prefix = options.get("awslogs-stream-prefix")
+    return Destination(
+        region=options.get("awslogs-region", task.region),
+        group=options["awslogs-group"],
+        stream=f"{prefix}/{container.name}/{task.id}" if prefix else task.id,
+    )
+
+
+def put(where: Destination, events: list[tuple[int, str]]) -> None:
+    """Append (timestamp ms, message) events, creating the group and stream if needed."""
     from moto.logs.models import logs_backends
 
-    backend = logs_backends[ACCOUNT_ID][options.get("awslogs-region", task.region)]
-    group_name = options["awslogs-group"]
-    prefix = options.get("awslogs-stream-prefix")
-    stream_name = f"{prefix}/{container.name}/{task.id}" if prefix else task.id
-    if group_name not in backend.groups:
-        backend.create_log_group(group_name, {})
-    group = backend.groups[group_name]
-    if stream_name not in group.streams:
-        group.create_log_stream(stream_name)
-    start_ms = int((task.started_at or engine.now()) * 1000)
-    group.streams[stream_name].put_log_events(
-        [{"timestamp": start_ms + i, "message": line} for i, line in enumerate(lines)]
+    backend = logs_backends[ACCOUNT_ID][where.region]
+    if where.group not in backend.groups:
+        backend.create_log_group(where.group, {})
+    group = backend.groups[where.group]
+    if where.stream not in group.streams:
+        group.create_log_stream(where.stream)
+    group.streams[where.stream].put_log_events(
+        [{"timestamp": ms, "message": message} for ms, message in events]
     )
+
+
+def write_lines(engine: Engine, task: Task, container: Container) -> None:
+    """Write the container's scripted lines (one millisecond apart from its start)."""
+    lines = container.behaviour.log_lines
+    where = destination(engine, task, container) if lines else None
+    if where is None:
+        return
+    start_ms = int((task.started_at or engine.now()) * 1000)
+    put(where, [(start_ms + i, line) for i, line in enumerate(lines)])
 
 
 def listener(engine: Engine):

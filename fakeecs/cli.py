@@ -11,7 +11,9 @@ from typing import Any
 
 import click
 
+from fakeecs import backends
 from fakeecs.clock import parse_clock
+from fakeecs.containers.runtime import DockerUnavailable
 from fakeecs.engine import Engine
 from fakeecs.errors import ECSError
 from fakeecs.persistence import PersistingApp, StateFileError, StateStore
@@ -41,9 +43,17 @@ def main() -> None:
 @click.option(
     "--clock",
     "clock_spec",
-    default="manual",
+    default=None,
+    help="real, manual (moves only via POST /_fakeecs/clock/advance) or scaled:FACTOR "
+    "[default: manual; real with --backend docker].",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(backends.BACKENDS),
+    default="simulated",
     show_default=True,
-    help="real, manual (moves only via POST /_fakeecs/clock/advance) or scaled:FACTOR.",
+    help="simulated: containers do what their behaviours script; docker: they run for real "
+    "in the local Docker engine.",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for IDs and faults.")
 @click.option(
@@ -66,7 +76,8 @@ def main() -> None:
 def serve(
     host: str,
     port: int,
-    clock_spec: str,
+    clock_spec: str | None,
+    backend: str,
     seed: int,
     faults_path: Path | None,
     state_path: Path | None,
@@ -74,9 +85,13 @@ def serve(
 ) -> None:
     """Serve ECS (and, through moto, every other AWS service) on one port."""
     try:
-        clock = parse_clock(clock_spec)
+        clock = parse_clock(clock_spec or backends.default_clock(backend))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--clock") from None
+    try:
+        runtime = backends.runtime_for(backend, clock, state_path)
+    except (ValueError, DockerUnavailable) as exc:
+        raise click.UsageError(str(exc)) from None
     if host not in LOOPBACK:
         click.echo(
             f"warning: fakeecs is listening on {host}, reachable from other machines; "
@@ -88,7 +103,7 @@ def serve(
                 "binding beyond loopback needs --control-token (or FAKEECS_CONTROL_TOKEN) "
                 "so that others cannot drive the control API"
             )
-    engine = Engine(clock, seed=seed)
+    engine = Engine(clock, seed=seed, runtime=runtime)
     store = StateStore(engine, state_path) if state_path is not None else None
     try:
         restored = store.load() if store is not None else False
@@ -119,6 +134,7 @@ def serve(
     try:
         server = Server(app, host=host, port=port)
     except OSError as exc:
+        runtime.close()
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     stopping = threading.Event()
 
@@ -129,9 +145,20 @@ def serve(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    stop_backend = backends.start(engine, server.url)
+    if backend == "docker":
+        cleaned = getattr(runtime, "cleaned_up", 0)
+        click.echo(
+            "docker backend: tasks' containers run in the local Docker engine"
+            + (f"; removed {cleaned} left behind by a fakeecs that crashed" if cleaned else ""),
+            err=True,
+        )
     click.echo(f"fakeecs listening on {server.url}")
     sys.stdout.flush()
-    server.serve_forever()
-    server.httpd.server_close()
+    try:
+        server.serve_forever()
+    finally:
+        server.httpd.server_close()
+        stop_backend()
     if store is not None:
         store.save()

@@ -85,7 +85,12 @@ def handle_control(engine: Engine, method: str, path: str, raw: bytes) -> tuple[
 def _route(engine: Engine, method: str, route: str, raw: bytes) -> Any:
     key = (method, route)
     if key == ("GET", "health"):
-        return {"status": "ok", "seed": engine.seed, **_clock(engine)}
+        return {
+            "status": "ok",
+            "seed": engine.seed,
+            "backend": engine.runtime.name,
+            **_clock(engine),
+        }
     if key == ("GET", "clock"):
         return _clock(engine)
     if key == ("POST", "clock/advance"):

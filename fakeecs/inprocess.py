@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
+from fakeecs import backends
 from fakeecs.clock import Clock, parse_clock
 from fakeecs.control import ControlClient, _reset_moto
 from fakeecs.engine import Engine
@@ -30,15 +31,25 @@ class FakeECS(ControlClient):
 
     def __init__(
         self,
-        clock: str | Clock = "manual",
+        clock: str | Clock | None = None,
         seed: int = 0,
         faults: list[dict[str, Any]] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         state: str | Path | None = None,
+        backend: str = "simulated",
     ) -> None:
-        """`state`: a state file as for `fakeecs serve --state` (loaded if it exists, kept up to date)."""
-        self.engine = Engine(parse_clock(clock) if isinstance(clock, str) else clock, seed=seed)
+        """`state`: a state file as for `fakeecs serve --state` (loaded if it exists, kept up to date).
+
+        `backend="docker"` runs every task's containers in the local Docker engine (real
+        clock only); the default clock is manual for the simulated backend.
+        """
+        clock = clock if clock is not None else backends.default_clock(backend)
+        parsed = parse_clock(clock) if isinstance(clock, str) else clock
+        self.engine = Engine(
+            parsed, seed=seed, runtime=backends.runtime_for(backend, parsed, state)
+        )
+        self._stop_backend: Any = None
         self.store = StateStore(self.engine, state) if state is not None else None
         restored = self.store.load() if self.store is not None else False
         self._initial_faults = None if restored else faults
@@ -52,6 +63,7 @@ class FakeECS(ControlClient):
         with FakeECS._running_lock:
             FakeECS._running += 1
         self.server.start()
+        self._stop_backend = backends.start(self.engine, self.server.url)
         if self._initial_faults:
             self.faults(self._initial_faults)
         if self.store is not None:
@@ -60,6 +72,9 @@ class FakeECS(ControlClient):
 
     def stop(self) -> None:
         self.server.stop()
+        if self._stop_backend is not None:
+            self._stop_backend()
+            self._stop_backend = None
         if self.store is not None:
             self.store.close()
         with FakeECS._running_lock:

@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from fakeecs import awslogs, wire
+from fakeecs import awslogs, task_metadata, wire
 from fakeecs.control import PREFIX, handle_control
 from fakeecs.engine import Engine
 
@@ -70,6 +70,12 @@ class App:
         path = environ.get("PATH_INFO", "")
         if path.startswith(PREFIX):
             return self._control(environ, start_response, path)
+        if path.startswith(task_metadata.PREFIX) and environ.get("REQUEST_METHOD") == "GET":
+            source = self.engine.runtime
+            status, payload = task_metadata.answer(
+                self.engine, source if hasattr(source, "container_at") else None, path
+            )
+            return _json(start_response, status, payload)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith(wire.TARGET_PREFIX.split(".")[0]):
             return self._ecs(environ, start_response, target)
@@ -90,15 +96,7 @@ class App:
             status, payload = handle_control(
                 self.engine, environ.get("REQUEST_METHOD", "GET"), path, _read_body(environ)
             )
-        body = json.dumps(payload).encode()
-        start_response(
-            f"{status} {'OK' if status == 200 else 'Error'}",
-            [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(body))),
-            ],
-        )
-        return [body]
+        return _json(start_response, status, payload)
 
     def _ecs(
         self, environ: dict[str, Any], start_response: StartResponse, target: str
@@ -115,6 +113,15 @@ class App:
         ]
         start_response(f"{answer.status} {'OK' if answer.status == 200 else 'Error'}", headers)
         return [answer.body]
+
+
+def _json(start_response: StartResponse, status: int, payload: Any) -> Iterable[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(
+        f"{status} {'OK' if status == 200 else 'Error'}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
 
 
 def _drop(environ: dict[str, Any]) -> None:

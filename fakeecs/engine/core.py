@@ -19,6 +19,7 @@ from fakeecs.engine import lifecycle, services
 from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
+from fakeecs.engine.runtime import Runtime, SimulatedRuntime
 from fakeecs.engine.state import RegionState
 from fakeecs.errors import ECSError
 from fakeecs.model import TD_DELETED, Container, Task
@@ -32,10 +33,16 @@ Listener = Callable[[str, Task, Container | None], None]
 
 
 class Engine:
-    def __init__(self, clock: Clock | None = None, seed: int = 0) -> None:
+    def __init__(
+        self, clock: Clock | None = None, seed: int = 0, runtime: Runtime | None = None
+    ) -> None:
         self.clock: Clock = clock or ManualClock()
         self.seed = seed
+        #: What runs the containers (scripted behaviours unless told otherwise).
+        self.runtime: Runtime = runtime or SimulatedRuntime()
         self.lock = threading.RLock()
+        #: Called (under the lock) whenever an event is queued: a driver thread waits on it.
+        self.wakers: list[Callable[[], None]] = []
         self.listeners: list[Listener] = []
         #: Services scheduler hook: called with (engine, now) after each catch-up.
         self.tickers: list[Callable[[Engine, float], None]] = []
@@ -45,7 +52,7 @@ class Engine:
     def _fresh(self) -> None:
         self.rng = random.Random(self.seed)
         self.fault_rng = random.Random(f"faults:{self.seed}")
-        self.queue = EventQueue()
+        self.queue = EventQueue(on_push=self._queued)
         self.regions: dict[str, RegionState] = {}
         self.behaviours = BehaviourBook()
         self.faults = FaultBook()
@@ -54,13 +61,26 @@ class Engine:
         self.describe_delay = 0.0
         self.now_seen = self.clock.now()
 
+    def _queued(self) -> None:
+        for wake in self.wakers:
+            wake()
+
     def reset(self) -> None:
         """Forget all state; a virtual clock goes back to its start."""
         with self.lock:
+            self.runtime.reset()
             restart = getattr(self.clock, "restart", None)
             if restart is not None:
                 restart()
             self._fresh()
+
+    def report(self, change: Callable[[float], None]) -> None:
+        """Apply what happened outside the engine (a real container exited) at the clock's now.
+
+        The engine first catches up, so the change lands after everything that was due.
+        """
+        with self.lock:
+            change(self.sync())
 
     # time -----------------------------------------------------------------
 
@@ -105,7 +125,7 @@ class Engine:
         if event.kind == "td-delete":
             self._finish_deletion(event.key, event.arg)
             return
-        task = self._task_by_arn(event.key)
+        task = self.find_task(event.key)
         if task is None or event.plan != task.plan:
             return
         if event.kind == "step":
@@ -115,16 +135,17 @@ class Engine:
         elif event.kind == "fail":
             lifecycle.fail_to_start(self, task, event.arg, event.time)
 
-    def _task_by_arn(self, arn: str) -> Task | None:
+    def find_task(self, arn: str) -> Task | None:
         region = arn.split(":")[3]
         state = self.regions.get(region)
         return state.tasks.get(arn) if state else None
 
     def _forget(self, arn: str) -> None:
-        task = self._task_by_arn(arn)
+        task = self.find_task(arn)
         if task is None:
             return
         del self.regions[task.region].tasks[arn]
+        self.runtime.forget(task)
 
     def delete_later(self, region: str, td_arn: str) -> None:
         """Delete a DELETE_IN_PROGRESS revision once nothing running uses it (checked periodically)."""

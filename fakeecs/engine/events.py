@@ -8,6 +8,7 @@ runs with the same calls byte-for-byte identical.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +24,10 @@ class Event:
 
 
 class EventQueue:
-    def __init__(self) -> None:
+    def __init__(self, on_push: Callable[[], None] | None = None) -> None:
         self._heap: list[Event] = []
         self._seq = 0
+        self._on_push = on_push
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -33,6 +35,8 @@ class EventQueue:
     def push(self, time: float, kind: str, key: str, plan: int = 0, arg: Any = None) -> None:
         self._seq += 1
         heapq.heappush(self._heap, Event(time, self._seq, kind, key, plan, arg))
+        if self._on_push is not None:
+            self._on_push()
 
     def pop_due(self, now: float) -> Event | None:
         """The earliest event at or before `now`, or None."""

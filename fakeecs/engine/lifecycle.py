@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fakeecs.ids import hex_id
 from fakeecs.model import LEGAL_TRANSITIONS, STATE_INDEX, Container, Task
 
 if TYPE_CHECKING:
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 #: Virtual seconds between steps (documented in the README under "Default behaviour").
 TIMINGS = {
     "PENDING": 1.0,  # after RunTask: the ENI is attached
-    "pull": 3.0,  # PENDING -> ACTIVATING: images are pulled
+    "pull": 3.0,  # PENDING -> ACTIVATING: images are pulled (simulated runtime)
     "ACTIVATING": 1.0,  # ACTIVATING -> RUNNING
     "STOPPING": 1.0,  # DEACTIVATING -> STOPPING
     "DEPROVISIONING": 1.0,  # STOPPING -> DEPROVISIONING
@@ -77,18 +76,17 @@ def step(engine: Engine, task: Task, state: str, at: float) -> None:
     """Carry out one scheduled step and schedule the next."""
     if state == "PENDING":
         set_status(engine, task, "PENDING", at)
-        failing = _failing_reason(task)
-        if failing is not None:
-            engine.queue.push(at + TIMINGS["pull"], "fail", task.arn, task.plan, failing)
-        else:
-            engine.queue.push(at + TIMINGS["pull"], "step", task.arn, task.plan, "ACTIVATING")
+        engine.runtime.pull(engine, task, at)
     elif state == "ACTIVATING":
         set_status(engine, task, "ACTIVATING", at)
         engine.queue.push(at + TIMINGS["ACTIVATING"], "step", task.arn, task.plan, "RUNNING")
     elif state == "RUNNING":
         set_status(engine, task, "RUNNING", at)
-        for container in task.containers:
-            _start_container(engine, task, container, at)
+        engine.runtime.start(engine, task, at)
+    elif state == "STOPPING":
+        set_status(engine, task, "STOPPING", at)
+        if not _running(task):  # else the last container to stop moves the task on
+            _deprovision_later(engine, task, at)
     else:
         set_status(engine, task, state, at)
         following = _after(state)
@@ -96,57 +94,78 @@ def step(engine: Engine, task: Task, state: str, at: float) -> None:
             engine.queue.push(at + TIMINGS[following], "step", task.arn, task.plan, following)
 
 
+def pulled(engine: Engine, task: Task, at: float) -> None:
+    """The runtime has every image (and created the containers): the task activates."""
+    if task.desired_status == "RUNNING" and task.last_status == "PENDING":
+        step(engine, task, "ACTIVATING", at)
+
+
 def _after(state: str) -> str | None:
     order = ("DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED")
     return order[order.index(state) + 1] if state in order[:-1] else None
 
 
-def _failing_reason(task: Task) -> str | None:
-    for container in task.containers:
-        if container.behaviour.fail_to_start:
-            return container.behaviour.fail_to_start
-    return None
+def _running(task: Task) -> bool:
+    return any(c.last_status == "RUNNING" for c in task.containers)
 
 
-def _start_container(engine: Engine, task: Task, container: Container, at: float) -> None:
-    container.last_status = "RUNNING"
-    container.runtime_id = f"{task.id}-{hex_id(engine.rng, 10)}"
-    engine.notify("container_started", task, container)
-    engine.queue.push(
-        at + container.behaviour.run_seconds, "exit", task.arn, task.plan, container.name
-    )
+def _deprovision_later(engine: Engine, task: Task, at: float) -> None:
+    engine.queue.push(at + TIMINGS["DEPROVISIONING"], "step", task.arn, task.plan, "DEPROVISIONING")
 
 
 def container_exit(engine: Engine, task: Task, name: str, at: float) -> None:
-    """A container's process ends on its own (its scripted run time is up)."""
+    """A scripted container's process ends on its own (its run time is up)."""
     container = next(c for c in task.containers if c.name == name)
     if container.last_status != "RUNNING":
         return
     if container.behaviour.out_of_memory:
-        _stop_container(engine, task, container, OOM_EXIT, OOM_REASON)
+        container_stopped(engine, task, container, OOM_EXIT, OOM_REASON, at)
     else:
-        _stop_container(engine, task, container, container.behaviour.exit_code, None)
-    if container.essential:
-        stop(engine, task, at, "EssentialContainerExited", None)
+        container_stopped(engine, task, container, container.behaviour.exit_code, None, at)
 
 
-def _stop_container(
-    engine: Engine, task: Task, container: Container, exit_code: int | None, reason: str | None
+def container_stopped(
+    engine: Engine,
+    task: Task,
+    container: Container,
+    exit_code: int | None,
+    reason: str | None,
+    at: float,
 ) -> None:
+    """A container's process has ended: record how, and stop the task if it was essential."""
+    if container.last_status == "STOPPED":
+        return
     container.last_status = "STOPPED"
     container.exit_code = exit_code
     if reason:
         container.reason = reason
     task.version += 1
     engine.notify("container_stopped", task, container)
+    if container.essential:
+        stop(engine, task, at, "EssentialContainerExited", None)
+    if task.last_status == "STOPPING" and not _running(task):
+        _deprovision_later(engine, task, at)
 
 
-def fail_to_start(engine: Engine, task: Task, reason: str, at: float) -> None:
-    """Image pull or resource initialisation failed: no container ever ran."""
+def fail_to_start(
+    engine: Engine, task: Task, reason: str, at: float, culprits: set[str] | None = None
+) -> None:
+    """Image pull or resource initialisation failed: no container ever ran.
+
+    `culprits` names the containers that failed (default: those scripted to fail);
+    they carry the reason, and so do the essential ones.
+    """
     for container in task.containers:
         container.last_status = "STOPPED"
-        if container.behaviour.fail_to_start or container.essential:
-            container.reason = container.behaviour.fail_to_start or reason
+        failed = (
+            container.name in culprits
+            if culprits is not None
+            else bool(container.behaviour.fail_to_start)
+        )
+        if failed or container.essential:
+            container.reason = (
+                container.behaviour.fail_to_start if culprits is None else None
+            ) or reason
     task.version += 1
     stop(engine, task, at, "TaskFailedToStart", reason)
 
@@ -163,10 +182,9 @@ def stop(engine: Engine, task: Task, at: float, code: str, reason: str | None) -
     was_running = task.last_status == "RUNNING"
     if task.started_at is not None and task.execution_stopped_at is None:
         task.execution_stopped_at = at
+    engine.runtime.stop(engine, task, at)
     for container in task.containers:
-        if container.last_status == "RUNNING":
-            _stop_container(engine, task, container, SIGTERM_EXIT, None)
-        elif container.last_status == "PENDING":
+        if container.last_status == "PENDING":
             container.last_status = "STOPPED"
     if was_running:
         step(engine, task, "DEACTIVATING", at)
