@@ -1,6 +1,6 @@
 # Image and releases (issue 10). `make dist` builds; `make stage` / `make prod` push to ECR and
 # redeploy the matching cluster. Both print their plan first; DRY_RUN=1 stops after the plan.
-.PHONY: dist stage prod release-plan compose-config test-docker
+.PHONY: dist stage prod release-plan compose-config test-docker docker-engine
 
 IMAGE_NAME ?= mit-airflow-ecs
 GIT_TAG := $(shell git describe --tags --always --dirty 2>/dev/null || echo untagged)
@@ -32,3 +32,7 @@ compose-config: ## Validate docker-compose.yml and init.yml with the compose too
 test-docker: install ## Build the image on local base images, run example_ecs on the compose stack, push to a local registry
 	bash .ci/system-deps docker
 	$(PY) -m pytest tests/docker -q -p no:cacheprovider --durations=0 $(DOCKER_TEST_ARGS)
+
+docker-engine: install ## Make a Docker engine answer (started here as root if none does): the docker backend's tests need one
+	bash .ci/system-deps docker
+	$(PY) -c 'from pathlib import Path; from harness.docker import engine; engine.ensure(Path("build/dockerd.log"))'

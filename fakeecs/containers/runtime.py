@@ -279,12 +279,26 @@ class DockerRuntime:
         self, engine: Engine, task_arn: str, record: TaskContainers, name: str, docker_id: str
     ) -> None:
         """Follow the container to its end (its output to awslogs), then report its exit."""
+        import docker.errors
+
+        with contextlib.suppress(docker.errors.NotFound):  # removed by a reset or shutdown
+            self._follow(engine, task_arn, record, name, docker_id)
+
+    def _follow(
+        self, engine: Engine, task_arn: str, record: TaskContainers, name: str, docker_id: str
+    ) -> None:
         destination = record.logs.get(name)
+        sent = 0
         if destination is not None:
-            for lines in _lines(self.client.api.logs(docker_id, stream=True, follow=True)):
-                ms = int(engine.clock.now() * 1000)
-                awslogs.put(destination, [(ms, line) for line in lines])
+            for lines in _complete_lines(self.client.api.logs(docker_id, stream=True, follow=True)):
+                awslogs.put(destination, [(int(engine.clock.now() * 1000), x) for x in lines])
+                sent += len(lines)
         code = self.client.api.wait(docker_id)["StatusCode"]
+        if destination is not None:
+            # Docker hands over a last line without a newline only once the container is gone.
+            rest = self.client.api.logs(docker_id).decode("utf-8", "replace").splitlines()[sent:]
+            if rest:
+                awslogs.put(destination, [(int(engine.clock.now() * 1000), x) for x in rest])
         oom = bool(self.client.api.inspect_container(docker_id)["State"].get("OOMKilled"))
 
         def exited(task: Task, now: float) -> None:
@@ -331,13 +345,11 @@ def _container(task: Task, name: str) -> Container:
     return next(c for c in task.containers if c.name == name)
 
 
-def _lines(chunks: Iterator[bytes]) -> Iterator[list[str]]:
-    """Complete lines from a stream of output chunks; a last line without newline at the end."""
+def _complete_lines(chunks: Iterator[bytes]) -> Iterator[list[str]]:
+    """The complete lines of a stream of output chunks, as they arrive."""
     pending = b""
     for chunk in chunks:
         pending += chunk
         *complete, pending = pending.split(b"\n")
         if complete:
             yield [line.decode("utf-8", "replace") for line in complete]
-    if pending:
-        yield [pending.decode("utf-8", "replace")]

@@ -117,3 +117,29 @@ def ensure_all() -> dict[str, str]:
                 docker("build", "--network", "host", "-t", tag, "-f", str(context / dockerfile),
                        str(context))  # fmt: skip
     return {"BASE_IMAGE": PYTHON, "POSTGRES_IMAGE": POSTGRES, "REDIS_IMAGE": REDIS}
+
+
+BUSYBOX = "local/busybox:latest"
+#: The applets the docker backend's tests use (busybox-static provides them all).
+_APPLETS = ("sh", "echo", "cat", "sleep", "wget", "env", "false", "true", "yes", "head", "trap")
+
+
+def busybox() -> str:
+    """`local/busybox:latest`: this machine's static busybox in an otherwise empty image (seconds)."""
+    if exists(BUSYBOX):
+        return BUSYBOX
+    binary = Path("/bin/busybox")
+    if not binary.exists():
+        raise RuntimeError("/bin/busybox is missing: apt-get install busybox-static")
+    with tempfile.TemporaryDirectory(prefix="busybox-rootfs-") as root:
+        os.chmod(root, 0o755)
+        (Path(root) / "bin").mkdir()
+        (Path(root) / "tmp").mkdir(mode=0o1777)
+        shutil.copy2(binary, Path(root) / "bin" / "busybox")
+        for applet in _APPLETS:
+            (Path(root) / "bin" / applet).symlink_to("busybox")
+        tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run(["docker", "import", "-", BUSYBOX], stdin=tar.stdout, check=True,
+                       capture_output=True, timeout=300)  # fmt: skip
+        tar.wait()
+    return BUSYBOX
