@@ -199,19 +199,29 @@ class DockerRuntime:
 
         engine.report(apply)
 
+    def _failed(
+        self,
+        engine: Engine,
+        task_arn: str,
+        record: TaskContainers,
+        reason: str,
+        culprits: set[str],
+    ) -> None:
+        """The task failed to start because of `culprits` (TaskFailedToStart with `reason`)."""
+        self._report(
+            engine,
+            task_arn,
+            record,
+            lambda task, now: lifecycle.fail_to_start(engine, task, reason, now, culprits),
+        )
+
     def _create(self, engine: Engine, task_arn: str, plan: int, record: TaskContainers) -> None:
         import docker.errors
 
         missing = {name for name, spec in record.specs.items() if not self._has(spec.image)}
         if missing:
             image = record.specs[sorted(missing)[0]].image
-            reason = PULL_FAILED.format(image=image)
-            self._report(
-                engine,
-                task_arn,
-                record,
-                lambda task, now: lifecycle.fail_to_start(engine, task, reason, now, missing),
-            )
+            self._failed(engine, task_arn, record, PULL_FAILED.format(image=image), missing)
             return
         for name, spec in record.specs.items():
             try:
@@ -221,14 +231,7 @@ class DockerRuntime:
                 )
             except docker.errors.APIError as exc:
                 reason = f"CannotCreateContainerError: {exc.explanation or exc}"
-                self._report(
-                    engine,
-                    task_arn,
-                    record,
-                    lambda task, now, n=name, r=reason: lifecycle.fail_to_start(
-                        engine, task, r, now, {n}
-                    ),
-                )
+                self._failed(engine, task_arn, record, reason, {name})
                 return
             with self._lock:
                 record.ids[name] = created["Id"]
@@ -247,14 +250,7 @@ class DockerRuntime:
                 self.client.api.start(docker_id)
             except docker.errors.APIError as exc:
                 reason = f"CannotStartContainerError: {exc.explanation or exc}"
-                self._report(
-                    engine,
-                    task_arn,
-                    record,
-                    lambda task, now, n=name, r=reason: lifecycle.fail_to_start(
-                        engine, task, r, now, {n}
-                    ),
-                )
+                self._failed(engine, task_arn, record, reason, {name})
                 return
             self._report(
                 engine,

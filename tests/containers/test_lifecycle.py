@@ -138,3 +138,10 @@ def test_the_task_metadata_endpoint_describes_the_task_to_its_container(
     assert about_container["KnownStatus"] == "RUNNING"
     assert about_container["Labels"]["com.amazonaws.ecs.task-arn"] == arn
     assert about_container["LogDriver"] == "awslogs"
+
+
+def test_a_command_that_cannot_be_started_fails_the_task(fake: FakeECS, image: str) -> None:
+    register(fake, "noexec", [{"name": "main", "image": image, "entryPoint": ["/no/such/program"]}])
+    task = wait_until(fake, run(fake, "noexec"), "STOPPED")
+    assert task["stopCode"] == "TaskFailedToStart"
+    assert container(task)["reason"].startswith("CannotStartContainerError:")
