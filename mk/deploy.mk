@@ -13,7 +13,7 @@ STAGE_CLUSTER ?= airflow-stage
 PROD_CLUSTER ?= airflow-prod
 
 dist: ## Build the image (one for every component) and tag it from git: $(IMAGE_NAME):<git describe>
-	$(DOCKER) build $(DOCKER_BUILD_FLAGS) --build-arg PYPI_INDEX_URL="$(PYPI_INDEX_URL)" --build-arg BASE_IMAGE="$(BASE_IMAGE)" \
+	$(DOCKER) build --target airflow $(DOCKER_BUILD_FLAGS) --build-arg PYPI_INDEX_URL="$(PYPI_INDEX_URL)" --build-arg BASE_IMAGE="$(BASE_IMAGE)" \
 		-t $(IMAGE_NAME):$(IMAGE_TAG) -t $(IMAGE_NAME):latest .
 
 stage: ## Push the image to STAGE_ECR_REPOSITORY and redeploy STAGE_CLUSTER (DRY_RUN=1: plan only)

@@ -106,10 +106,11 @@ def _context(into: Path) -> Path:
     return into
 
 
-def ensure_all() -> dict[str, str]:
-    """Every base image; returns the variables that point the build and Compose at them."""
+def ensure_all(only: tuple[str, ...] = tuple(BUILDS)) -> dict[str, str]:
+    """The base images (`only` some of them); returns the variables that point the build and
+    Compose at them."""
     debian()
-    missing = {tag: dockerfile for tag, dockerfile in BUILDS.items() if not exists(tag)}
+    missing = {tag: BUILDS[tag] for tag in only if not exists(tag)}
     if missing:  # the context copies this machine's whole CPython: only when a build needs it
         with tempfile.TemporaryDirectory(prefix="local-images-") as tmp:
             context = _context(Path(tmp))
