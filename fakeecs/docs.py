@@ -22,6 +22,12 @@ _AREAS = {
     "tasks": "Tasks",
     "tags": "Tags",
     "services": "Services",
+    "container_instances": "Container instances",
+    "attributes": "Attributes",
+    "capacity_providers": "Capacity providers",
+    "account_settings": "Account settings",
+    "task_sets": "Task sets",
+    "agent": "Agent and ECS Exec",
 }
 
 

@@ -144,6 +144,14 @@ class Task:
     deployment_id: str | None = None
     #: The RunTask clientToken that started it (its record outlives the task).
     client_token: str | None = None
+    #: EC2 launch type: the container instance the task was placed on.
+    container_instance_arn: str | None = None
+    #: The capacity provider the task's strategy chose (FARGATE, FARGATE_SPOT, or a custom one).
+    capacity_provider_name: str | None = None
+    #: The task set (EXTERNAL deployment controller) that started it.
+    task_set_arn: str | None = None
+    #: RunTask/StartTask enableExecuteCommand (ExecuteCommand refuses tasks without it).
+    enable_execute_command: bool = False
 
     @property
     def cluster_name(self) -> str:
@@ -228,3 +236,71 @@ class Service:
     circuit_breaker: dict[str, bool] = field(
         default_factory=lambda: {"enable": False, "rollback": False}
     )
+
+
+# Breadth of the API beyond tasks and services. Each of these is flat (fields are plain
+# JSON values), so persistence saves and restores them generically (see RegionState.TABLES).
+
+
+@dataclass
+class ContainerInstance:
+    """An EC2 instance registered to a cluster: the EC2 launch type places tasks on it.
+
+    `registered_resources` is as ECS shows it (CPU, MEMORY, PORTS, PORTS_UDP); what
+    remains is computed from the tasks placed on it, never stored.
+    """
+
+    arn: str
+    id: str
+    cluster_arn: str
+    ec2_instance_id: str
+    registered_at: float
+    registered_resources: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "ACTIVE"
+    agent_connected: bool = True
+    attributes: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
+    version: int = 1
+    version_info: dict[str, Any] = field(default_factory=dict)
+    capacity_provider_name: str | None = None
+    availability_zone: str | None = None
+    instance_type: str | None = None
+    deregistered_at: float | None = None
+
+
+@dataclass
+class CapacityProvider:
+    """A capacity provider: FARGATE and FARGATE_SPOT are built in, others wrap an ASG."""
+
+    name: str
+    arn: str
+    status: str = "ACTIVE"
+    auto_scaling_group_provider: dict[str, Any] | None = None
+    tags: list[dict[str, str]] = field(default_factory=list)
+    update_status: str | None = None
+    update_status_reason: str | None = None
+
+
+@dataclass
+class TaskSet:
+    """A set of tasks of a service with an EXTERNAL deployment controller."""
+
+    id: str
+    arn: str
+    service_arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    created_at: float
+    updated_at: float
+    status: str = "ACTIVE"
+    external_id: str | None = None
+    started_by: str | None = None
+    launch_type: str | None = None
+    capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
+    platform_version: str | None = None
+    network_configuration: dict[str, Any] | None = None
+    scale: dict[str, Any] = field(default_factory=lambda: {"value": 100.0, "unit": "PERCENT"})
+    stability_status: str = "STABILIZING"
+    stability_status_at: float | None = None
+    tags: list[dict[str, str]] = field(default_factory=list)
+    echoed: dict[str, Any] = field(default_factory=dict)

@@ -7,7 +7,8 @@ temporary file in the same folder, fsync, rename, fsync of the folder) and the f
 is private (mode 0600). A file that is not a fakeecs state file, or is damaged, is
 refused with an error naming it, and is never overwritten.
 
-What is kept: clusters, task definitions, tasks, services, clientTokens, the event
+What is kept: clusters, task definitions, tasks, services, container instances,
+capacity providers, task sets, account settings, clientTokens, the event
 queue (what happens next and when), behaviours, fault rules (with how often they
 fired), the clock's time and the random generators' states; the calls log is
 appended to `PATH.calls.jsonl` beside it. Not kept: the state of the other AWS
@@ -102,6 +103,11 @@ def _region(state: RegionState) -> dict[str, Any]:
             for (cluster_arn, token), record in state.client_tokens.items()
         ],
         "services": [_service_data(s) for s in state.services.values()],
+        **{
+            table: [[key, _fields(row)] for key, row in getattr(state, table).items()]
+            for table in RegionState.TABLES
+        },
+        "account_settings": state.account_settings,
     }
 
 
@@ -169,6 +175,9 @@ def _load_region(name: str, data: dict[str, Any]) -> RegionState:
         service = _service(row)
         cluster_arn = service.cluster_arn
         state.services[(cluster_arn, service.name)] = service
+    for table, row_type in RegionState.TABLES.items():
+        setattr(state, table, {key: row_type(**row) for key, row in data.get(table, [])})
+    state.account_settings = dict(data.get("account_settings", {}))
     return state
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from fakeecs import errors
 from fakeecs.ids import short_name
-from fakeecs.model import TD_DELETED, ClientTokenRecord, Cluster, Task, TaskDefinition
+from fakeecs.model import (
+    TD_DELETED,
+    CapacityProvider,
+    ClientTokenRecord,
+    Cluster,
+    ContainerInstance,
+    Task,
+    TaskDefinition,
+    TaskSet,
+)
 
 
 @dataclass
@@ -23,6 +32,21 @@ class RegionState:
     client_tokens: dict[tuple[str, str], ClientTokenRecord] = field(default_factory=dict)
     #: Services, keyed by (cluster arn, service name); filled by the services module.
     services: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: Container instances by ARN (deregistered ones stay, INACTIVE, as ECS shows them a while).
+    container_instances: dict[str, ContainerInstance] = field(default_factory=dict)
+    #: Capacity providers by name (FARGATE and FARGATE_SPOT are not stored: they always exist).
+    capacity_providers: dict[str, CapacityProvider] = field(default_factory=dict)
+    #: Task sets by ARN.
+    task_sets: dict[str, TaskSet] = field(default_factory=dict)
+    #: Account settings: "<principal ARN or DEFAULT>|<setting name>" -> value.
+    account_settings: dict[str, str] = field(default_factory=dict)
+
+    #: The flat tables persistence saves and restores generically: field -> row type.
+    TABLES: ClassVar[dict[str, type]] = {
+        "container_instances": ContainerInstance,
+        "capacity_providers": CapacityProvider,
+        "task_sets": TaskSet,
+    }
 
     def cluster(self, name_or_arn: str | None) -> Cluster:
         """The ACTIVE cluster named (ECS's default is `default`), or ClusterNotFoundException."""

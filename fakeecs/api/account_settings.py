@@ -1,0 +1,4 @@
+"""Account settings: PutAccountSetting, PutAccountSettingDefault, ListAccountSettings,
+DeleteAccountSetting."""
+
+from __future__ import annotations

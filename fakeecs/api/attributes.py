@@ -1,0 +1,3 @@
+"""Attributes of container instances: PutAttributes, DeleteAttributes, ListAttributes."""
+
+from __future__ import annotations
