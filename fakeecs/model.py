@@ -51,6 +51,8 @@ class Cluster:
     capacity_providers: list[str] = field(default_factory=list)
     default_strategy: list[dict[str, Any]] = field(default_factory=list)
     configuration: dict[str, Any] | None = None
+    #: Deleted by a stack while its services' tasks still stop: INACTIVE once the last one has.
+    delete_when_empty: bool = False
 
 
 #: Internal status of a task definition revision deleted for good: no API shows it, but it
@@ -266,6 +268,10 @@ class ContainerInstance:
     availability_zone: str | None = None
     instance_type: str | None = None
     deregistered_at: float | None = None
+    #: What each task placed here took: task ARN -> {"cpu", "memory", "tcp", "udp"}. Only
+    #: tasks not yet STOPPED count (entries of stopped ones are pruned on the next placement).
+    reservations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    status_reason: str | None = None
 
 
 @dataclass
@@ -279,6 +285,8 @@ class CapacityProvider:
     tags: list[dict[str, str]] = field(default_factory=list)
     update_status: str | None = None
     update_status_reason: str | None = None
+    #: When DeleteCapacityProvider made it INACTIVE (it stays describable for an hour).
+    deleted_at: float | None = None
 
 
 @dataclass
@@ -299,8 +307,12 @@ class TaskSet:
     capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
     platform_version: str | None = None
     network_configuration: dict[str, Any] | None = None
-    scale: dict[str, Any] = field(default_factory=lambda: {"value": 100.0, "unit": "PERCENT"})
+    #: CreateTaskSet without a scale: ECS answers 0 percent (its own CLI example shows it).
+    scale: dict[str, Any] = field(default_factory=lambda: {"value": 0.0, "unit": "PERCENT"})
     stability_status: str = "STABILIZING"
     stability_status_at: float | None = None
     tags: list[dict[str, str]] = field(default_factory=list)
+    #: loadBalancers and serviceRegistries: stored and echoed, they change nothing.
     echoed: dict[str, Any] = field(default_factory=dict)
+    #: "<clientToken>:<fingerprint of the request>" of the CreateTaskSet that made it.
+    client_token: str | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
+from fakeecs.api import account_settings, capacity_providers
 from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
@@ -27,7 +28,11 @@ def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) ->
         "clusterArn": cluster.arn,
         "clusterName": cluster.name,
         "status": cluster.status,
-        "registeredContainerInstancesCount": 0,
+        "registeredContainerInstancesCount": sum(
+            1
+            for ci in state.container_instances.values()
+            if ci.cluster_arn == cluster.arn and ci.status in ("ACTIVE", "DRAINING")
+        ),
         "runningTasksCount": running if cluster.status == "ACTIVE" else 0,
         "pendingTasksCount": len(tasks) - running if cluster.status == "ACTIVE" else 0,
         "activeServicesCount": len(services),
@@ -102,15 +107,25 @@ def create_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     state = ctx.engine.region(ctx.region)
     existing = state.clusters.get(name)
     if existing is not None and existing.status == "ACTIVE":
+        existing.delete_when_empty = False  # asked for again: no longer on its way out
         return {"cluster": cluster_dict(ctx, existing, ["SETTINGS", "TAGS"])}
+    providers, strategy = capacity_providers.check_cluster_providers(
+        state,
+        None,
+        list(params.get("capacityProviders", [])),
+        list(params.get("defaultCapacityProviderStrategy", [])),
+    )
     cluster = Cluster(
         name=name,
         arn=arn(ctx.region, f"cluster/{name}"),
         tags=check_tags(params.get("tags")),
-        capacity_providers=list(params.get("capacityProviders", [])),
-        default_strategy=list(params.get("defaultCapacityProviderStrategy", [])),
+        capacity_providers=providers,
+        default_strategy=strategy,
         configuration=params.get("configuration"),
     )
+    # the account's containerInsights setting is the default of new clusters
+    insights = account_settings.effective(state, "containerInsights")
+    cluster.settings = [{"name": "containerInsights", "value": insights}]
     if params.get("settings"):
         cluster.settings = _merged_settings(cluster.settings, params["settings"])
     state.clusters[name] = cluster
@@ -153,6 +168,14 @@ def delete_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     if any(t.last_status in ACTIVE_STATES for t in state.cluster_tasks(cluster)):
         raise ECSError(
             "ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active."
+        )
+    if any(
+        ci.cluster_arn == cluster.arn and ci.status in ("ACTIVE", "DRAINING")
+        for ci in state.container_instances.values()
+    ):
+        raise ECSError(
+            "ClusterContainsContainerInstancesException",
+            "The Cluster cannot be deleted while Container Instances are active or draining.",
         )
     cluster.status = "INACTIVE"
     return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS", "TAGS"])}

@@ -11,12 +11,14 @@ import json
 from typing import Any
 
 from fakeecs import errors
+from fakeecs.api import capacity_providers
 from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
 from fakeecs.api.tasks import _check_network, _launch_type
 from fakeecs.engine import services as scheduler
 from fakeecs.engine.state import RegionState
+from fakeecs.engine.task_sets import is_external
 from fakeecs.errors import ECSError
 from fakeecs.ids import ACCOUNT_ID, arn, short_name
 from fakeecs.model import Cluster, Deployment, Service, TaskDefinition
@@ -32,6 +34,12 @@ ECHOED = {
     "enableExecuteCommand": False,
     "healthCheckGracePeriodSeconds": None,
 }
+#: Kept with the service but not shown at its level: the deployment controller, and the
+#: Service Connect configuration ListServicesByNamespace looks at.
+_KEPT = ("deploymentController", "serviceConnectConfiguration")
+CONTROLLER_FIXED = (
+    "fakeecs cannot change the deployment controller of a service: create a new service."
+)
 
 
 def _not_found() -> ECSError:
@@ -134,6 +142,10 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
         out["networkConfiguration"] = service.network_configuration
     if include_tags:
         out["tags"] = list(service.tags)
+    if is_external(service):
+        from fakeecs.api.task_sets import external_service_view
+
+        external_service_view(ctx, service, out)
     return out
 
 
@@ -154,9 +166,9 @@ def _check_unsupported(params: dict[str, Any]) -> None:
             "fakeecs supports the REPLICA scheduling strategy only (DAEMON is not implemented)."
         )
     controller = (params.get("deploymentController") or {}).get("type", "ECS")
-    if controller != "ECS":
+    if controller not in ("ECS", "EXTERNAL"):
         raise errors.invalid_parameter(
-            f"fakeecs supports the ECS deployment controller only, not {controller}."
+            f"fakeecs supports the ECS and EXTERNAL deployment controllers, not {controller}."
         )
 
 
@@ -241,7 +253,8 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         raise errors.invalid_parameter("Creation of service was not idempotent.")
     if existing is not None and existing.status == "DRAINING":
         raise errors.invalid_parameter("Unable to Start a service that is still Draining.")
-    if "taskDefinition" not in params:
+    external = (params.get("deploymentController") or {}).get("type") == "EXTERNAL"
+    if "taskDefinition" not in params and not external:
         raise errors.invalid_parameter("TaskDefinition can not be blank.")
     if params.get("desiredCount") is None:
         raise errors.invalid_parameter(
@@ -250,10 +263,22 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     desired = params["desiredCount"]
     if desired < 0:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
-    td = _task_definition(state, params["taskDefinition"])
-    launch_type = _launch_type(params, td)
-    network = _check_network(params, td)
-    given_platform, _ = _platform(launch_type, params.get("platformVersion"))
+    strategy: list[dict[str, Any]] | None = None  # the capacity provider strategy that applies
+    if external:  # its task sets carry these (fakeecs/api/task_sets.py)
+        from fakeecs.api.task_sets import check_external_create
+
+        check_external_create(params)
+        td, launch_type, network, given_platform = None, "", None, None
+    else:
+        td = _task_definition(state, params["taskDefinition"])
+        strategy = capacity_providers.applicable_strategy(state, cluster, params)
+        launch_type = (
+            capacity_providers.strategy_launch_type(strategy, td)
+            if strategy
+            else _launch_type(params, td)
+        )
+        network = _check_network(params, td)
+        given_platform, _ = _platform(launch_type, params.get("platformVersion"))
     maximum, minimum = _deployment_config(params, None)
     breaker = _circuit_breaker(params, None)
     propagate = params.get("propagateTags", "NONE")
@@ -267,7 +292,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         arn=arn(ctx.region, f"service/{cluster.name}/{name}"),
         cluster_arn=cluster.arn,
         region=ctx.region,
-        task_definition_arn=td.arn,
+        task_definition_arn=td.arn if td is not None else "",
         desired_count=desired,
         launch_type=launch_type,
         created_at=now,
@@ -279,11 +304,11 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         enable_managed_tags=bool(params.get("enableECSManagedTags", False)),
         tags=check_tags(params.get("tags")),
         client_token=None if token is None else f"{token}:{_fingerprint(params)}",
-        capacity_provider_strategy=list(params.get("capacityProviderStrategy") or []),
-        echoed={k: params[k] for k in ECHOED if k in params},
+        capacity_provider_strategy=strategy or list(params.get("capacityProviderStrategy") or []),
+        echoed={k: params[k] for k in (*ECHOED, *_KEPT) if k in params},
         circuit_breaker=breaker,
     )
-    service.deployments = [_new_deployment(ctx, service)]
+    service.deployments = [] if external else [_new_deployment(ctx, service)]
     state.services[(cluster.arn, name)] = service
     scheduler.wake(engine, service, now + scheduler.SCHEDULER_DELAY)
     return {"service": service_dict(ctx, service)}
@@ -294,6 +319,12 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     engine = ctx.engine
     state = engine.region(ctx.region)
     service = _active_service(state, params)
+    if is_external(service):
+        from fakeecs.api.task_sets import update_external_service
+
+        return {"service": service_dict(ctx, update_external_service(ctx, service, params))}
+    if (params.get("deploymentController") or {}).get("type", "ECS") != "ECS":
+        raise errors.invalid_parameter(CONTROLLER_FIXED)
     redeploy = bool(params.get("forceNewDeployment"))
     td = state.task_definition(service.task_definition_arn)
     if "taskDefinition" in params:
@@ -314,7 +345,11 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         redeploy = redeploy or platform != service.platform_version
     strategy = service.capacity_provider_strategy
     if "capacityProviderStrategy" in params:
-        strategy = list(params["capacityProviderStrategy"] or [])
+        strategy = capacity_providers.normalized(params["capacityProviderStrategy"])
+        if strategy:
+            capacity_providers.check_service_strategy(
+                state, state.cluster(params.get("cluster")), strategy, td
+            )
         if bool(strategy) != bool(service.capacity_provider_strategy):
             raise errors.invalid_parameter(
                 "fakeecs cannot switch a service between a launch type and a capacity provider "
@@ -338,7 +373,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         service.propagate_tags = params["propagateTags"]
     if "enableECSManagedTags" in params:
         service.enable_managed_tags = bool(params["enableECSManagedTags"])
-    service.echoed.update({k: params[k] for k in ECHOED if k in params})
+    service.echoed.update({k: params[k] for k in (*ECHOED, *_KEPT[1:]) if k in params})
     now = engine.now()
     primary = service.deployments[0]
     primary.desired_count = desired
@@ -403,5 +438,25 @@ def list_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         and (launch_type is None or s.launch_type == launch_type)
         and strategy in (None, "REPLICA")
     )
+    chunk, token = page(arns, params, limit=100, default=10)
+    return with_token({"serviceArns": chunk}, token)
+
+
+@operation("ListServicesByNamespace")
+def list_services_by_namespace(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Services of every cluster whose Service Connect configuration names the namespace.
+
+    fakeecs has no Cloud Map: a namespace exists while some service remembered in the region
+    names it (by the same name or ARN); any other answers NamespaceNotFoundException.
+    """
+    state = ctx.engine.region(ctx.region)
+    wanted = params["namespace"]
+    configs = [
+        (s, s.echoed.get("serviceConnectConfiguration") or {}) for s in state.services.values()
+    ]
+    named = [(s, c) for s, c in configs if c.get("namespace") == wanted]
+    if not named:
+        raise ECSError("NamespaceNotFoundException", f"Namespace {wanted} not found.")
+    arns = sorted(s.arn for s, c in named if c.get("enabled") and s.status != "INACTIVE")
     chunk, token = page(arns, params, limit=100, default=10)
     return with_token({"serviceArns": chunk}, token)

@@ -1,4 +1,5 @@
-"""TagResource, UntagResource and ListTagsForResource for clusters, task definitions, tasks, services."""
+"""TagResource, UntagResource and ListTagsForResource for clusters, task definitions, tasks,
+services, capacity providers, container instances and task sets."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def _resource(ctx: CallContext, resource_arn: str) -> Any:
             ),
             None,
         )
+    elif kind == "capacity-provider":
+        found = state.capacity_providers.get(rest)
+    elif kind in ("container-instance", "task-set"):
+        table = state.container_instances if kind == "container-instance" else state.task_sets
+        found = table.get(resource_arn)
     if found is None:
         raise errors.invalid_parameter("The specified resource is not found.")
     return found

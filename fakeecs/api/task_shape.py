@@ -24,6 +24,8 @@ def _container_dict(task: Task, c: Container) -> dict[str, Any]:
         ]
     if c.runtime_id:
         out["runtimeId"] = c.runtime_id
+    if task.enable_execute_command:
+        out["managedAgents"] = [_exec_agent(task, c)]
     if c.exit_code is not None:
         out["exitCode"] = c.exit_code
     if c.reason:
@@ -33,6 +35,15 @@ def _container_dict(task: Task, c: Container) -> dict[str, Any]:
     if c.memory is not None:
         out["memory"] = c.memory
     return out
+
+
+def _exec_agent(task: Task, c: Container) -> dict[str, Any]:
+    """ECS Exec's agent runs alongside the container (it starts and stops with it)."""
+    status = {"RUNNING": "RUNNING", "STOPPED": "STOPPED"}.get(c.last_status, "PENDING")
+    agent: dict[str, Any] = {"name": "ExecuteCommandAgent", "lastStatus": status}
+    if status != "PENDING" and task.started_at is not None:
+        agent["lastStartedAt"] = task.started_at
+    return agent
 
 
 def _attachment(task: Task) -> list[dict[str, Any]]:
@@ -83,7 +94,7 @@ def task_dict(task: Task, include_tags: bool = False) -> dict[str, Any]:
         "clusterArn": task.cluster_arn,
         "containers": [_container_dict(task, c) for c in task.containers],
         "desiredStatus": task.desired_status,
-        "enableExecuteCommand": False,
+        "enableExecuteCommand": task.enable_execute_command,
         "lastStatus": task.last_status,
         "launchType": task.launch_type,
         "overrides": {
@@ -109,6 +120,7 @@ def task_dict(task: Task, include_tags: bool = False) -> dict[str, Any]:
         ("group", task.group),
         ("startedBy", task.started_by),
         ("stopCode", task.stop_code),
+        ("containerInstanceArn", task.container_instance_arn),
         ("stoppedReason", task.stopped_reason),
     ):
         if value is not None:
@@ -118,4 +130,6 @@ def task_dict(task: Task, include_tags: bool = False) -> dict[str, Any]:
         out["platformFamily"] = "Linux"
         out["ephemeralStorage"] = {"sizeInGiB": 20}
         out["capacityProviderName"] = "FARGATE"
+    if task.capacity_provider_name is not None:  # the provider its strategy chose
+        out["capacityProviderName"] = task.capacity_provider_name
     return out

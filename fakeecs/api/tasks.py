@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from fakeecs import errors
+from fakeecs.api import capacity_providers, container_instances
 from fakeecs.api.fargate import check_size
 from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
@@ -59,19 +60,24 @@ def _check_overrides(overrides: dict[str, Any], td: TaskDefinition) -> None:
 
 
 def _launch_type(params: dict[str, Any], td: TaskDefinition) -> str:
+    """One launch type for a request that has one (a strategy's tasks are chosen per task by
+    capacity_providers.launch_choices; here a strategy of Fargate providers means FARGATE)."""
     if params.get("capacityProviderStrategy"):
         if "launchType" in params:
-            raise errors.invalid_parameter(
-                "Specifying both a launch type and capacity provider strategy is not supported."
-            )
+            raise errors.invalid_parameter(capacity_providers.BOTH_GIVEN)
         return "FARGATE"
-    launch_type = params.get("launchType", "EC2")
-    if launch_type == "FARGATE":
-        if "FARGATE" not in (td.body.get("requiresCompatibilities") or []):
-            raise errors.invalid_parameter("Task definition does not support launch_type FARGATE.")
-    elif launch_type not in ("EC2", "EXTERNAL"):
-        raise errors.invalid_parameter(f"launchType {launch_type} is not supported.")
-    return launch_type
+    return capacity_providers.check_launch_type(params.get("launchType", "EC2"), td)
+
+
+def _check_exec(params: dict[str, Any], td: TaskDefinition, overrides: dict[str, Any]) -> bool:
+    """enableExecuteCommand needs a task role (the exec agent's SSM channel uses it)."""
+    enabled = bool(params.get("enableExecuteCommand"))
+    if enabled and not (td.body.get("taskRoleArn") or overrides.get("taskRoleArn")):
+        raise errors.invalid_parameter(
+            "enableExecuteCommand requires a task role: give the task definition a taskRoleArn "
+            "or pass one in overrides."
+        )
+    return enabled
 
 
 def _fingerprint(params: dict[str, Any]) -> str:
@@ -192,10 +198,11 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
                     "different parameters. Use a new client token.",
                 )
             return _replay(state, record)
-    launch_type = _launch_type(params, td)
+    choices = capacity_providers.launch_choices(state, cluster, params, td, count)
     network = _check_network(params, td)
     overrides = dict(params.get("overrides") or {})
     _check_overrides(overrides, td)
+    exec_enabled = _check_exec(params, td, overrides)
     tags = check_tags(params.get("tags"))
     if params.get("propagateTags") == "TASK_DEFINITION":
         tags = merge_tags(td.tags, tags)
@@ -204,7 +211,13 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     if fault.get("action") == "no-capacity":
         failures = [{"arn": cluster.arn, "reason": NO_CAPACITY} for _ in range(count)]
     else:
-        for _ in range(count):
+        for launch_type, provider in choices:
+            slot = None
+            if launch_type == "EC2":  # placed on a container instance, or a failure
+                slot = _place_on_instance(ctx, cluster, td, params, overrides, provider)
+                if slot.failure is not None:
+                    failures.append(slot.failure)
+                    continue
             task = build_task(
                 engine,
                 ctx.region,
@@ -223,6 +236,10 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
             )
             if task.platform_version == "LATEST":
                 task.platform_version = "1.4.0"
+            task.capacity_provider_name = provider
+            task.enable_execute_command = exec_enabled
+            if slot is not None:
+                container_instances.claim(engine, ctx.region, slot, task)
             engine.launch(task)
             tasks.append(task)
     if token is not None and tasks:  # an answer that started nothing is not remembered
@@ -236,6 +253,27 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         )
         engine.remember_token(ctx.region, cluster.arn, token, record)
     return {"tasks": [task_dict(t) for t in tasks], "failures": failures}
+
+
+def _place_on_instance(
+    ctx: CallContext,
+    cluster: Cluster,
+    td: TaskDefinition,
+    params: dict[str, Any],
+    overrides: dict[str, Any],
+    provider: str | None,
+) -> container_instances.Placement:
+    return container_instances.place(
+        ctx.engine,
+        ctx.region,
+        cluster,
+        td,
+        overrides=overrides,
+        group=params.get("group"),
+        constraints=params.get("placementConstraints"),
+        strategies=params.get("placementStrategy"),
+        capacity_provider_name=provider,
+    )
 
 
 def _replay(state: Any, record: ClientTokenRecord) -> dict[str, Any]:
@@ -313,8 +351,13 @@ def list_tasks(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         known = state.services.get((cluster.arn, service.rsplit("/", 1)[-1]))
         if known is None:
             raise ECSError("ServiceNotFoundException", "Service not found.")
-    if params.get("containerInstance"):
-        return {"taskArns": []}
+    instance = params.get("containerInstance")
+    if instance:
+        instance = (
+            instance
+            if instance.startswith("arn:")
+            else container_instances.instance_arn(ctx.region, cluster, instance)
+        )
     desired = params.get("desiredStatus", "RUNNING")
     now = ctx.engine.now()
     arns = [
@@ -326,6 +369,7 @@ def list_tasks(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         and (not params.get("family") or t.family == params["family"])
         and (not params.get("launchType") or t.launch_type == params["launchType"])
         and (service is None or t.service_name == service.rsplit("/", 1)[-1])
+        and (not instance or t.container_instance_arn == instance)
     ]
     chunk, token = page(arns, params)
     return with_token({"taskArns": chunk}, token)

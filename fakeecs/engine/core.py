@@ -47,6 +47,7 @@ class Engine:
         #: Services scheduler hook: called with (engine, now) after each catch-up.
         self.tickers: list[Callable[[Engine, float], None]] = []
         self.listeners.append(services.listener(self))
+        self.listeners.append(self._finish_cluster_deletion)
         self._fresh()
 
     def _fresh(self) -> None:
@@ -173,6 +174,21 @@ class Engine:
         else:
             td.status = TD_DELETED
 
+    def _finish_cluster_deletion(self, kind: str, task: Task, container: Container | None) -> None:
+        """A cluster a stack deleted while its tasks stopped goes INACTIVE with its last task."""
+        if kind != "task_state" or task.last_status != "STOPPED":
+            return
+        state = self.regions[task.region]
+        cluster = state.clusters.get(task.cluster_name)
+        if cluster is None or not cluster.delete_when_empty:
+            return
+        busy = any(t.last_status != "STOPPED" for t in state.cluster_tasks(cluster)) or any(
+            c == cluster.arn and s.status == "ACTIVE" for (c, _), s in state.services.items()
+        )
+        if not busy:
+            cluster.status = "INACTIVE"
+            cluster.delete_when_empty = False
+
     def remember_token(self, region: str, cluster_arn: str, token: str, record: Any) -> None:
         """Keep what a RunTask with `token` produced until the record expires (24 h)."""
         self.region(region).client_tokens[(cluster_arn, token)] = record
@@ -217,7 +233,8 @@ class Engine:
         """Stop running tasks as the platform would (SpotInterruption, TerminationNotice).
 
         Only tasks of the cluster the call names are hit; a call naming no cluster hits
-        every cluster in the region.
+        every cluster in the region. A SpotInterruption hits only FARGATE_SPOT tasks when
+        there are any (tasks started without a capacity provider strategy are all hit).
         """
         state = self.region(region)
         name = cluster_ref.rsplit("/", 1)[-1] if cluster_ref else None
@@ -228,6 +245,9 @@ class Engine:
             and t.desired_status == "RUNNING"
             and (name is None or t.cluster_name == name)
         ]
+        spot = [t for t in hit if t.capacity_provider_name == "FARGATE_SPOT"]
+        if code == "SpotInterruption" and spot:
+            hit = spot
         for task in hit:
             lifecycle.stop(self, task, self.now_seen, code, None)
         return hit

@@ -157,14 +157,23 @@ def _start(engine: Engine, service: Service, deployment: Deployment, n: int, at:
             {"key": "aws:ecs:clusterName", "value": cluster.name},
             {"key": "aws:ecs:serviceName", "value": service.name},
         ]
+    from fakeecs.api.capacity_providers import service_choices
+
     started = []
-    for _ in range(n):
+    for launch_type, provider in service_choices(state, service, deployment, n):
+        slot = None
+        if launch_type == "EC2":  # on a container instance; none fits: an event, a retry later
+            from fakeecs.api.container_instances import claim, place_for_service
+
+            slot = place_for_service(engine, service, cluster, td, provider, at)
+            if slot is None:
+                break
         task = build_task(
             engine,
             service.region,
             cluster,
             td,
-            launch_type=deployment.launch_type,
+            launch_type=launch_type,
             network=deployment.network_configuration,
             overrides={},
             started_by=deployment.id,
@@ -177,11 +186,19 @@ def _start(engine: Engine, service: Service, deployment: Deployment, n: int, at:
                 container.behaviour.run_seconds = SERVICE_RUN_SECONDS
         task.service_name = service.name
         task.deployment_id = deployment.id
+        task.capacity_provider_name = provider
+        task.enable_execute_command = bool(service.echoed.get("enableExecuteCommand"))
         service.task_arns.append(task.arn)
+        if slot is not None:
+            claim(engine, service.region, slot, task)
         engine.launch(task)
         started.append(task)
+    if not started:
+        return
     ids = " ".join(f"(task {t.id})" for t in started)
-    add_event(engine, service, f"(service {service.name}) has started {n} tasks: {ids}.", at)
+    add_event(
+        engine, service, f"(service {service.name}) has started {len(started)} tasks: {ids}.", at
+    )
     service.steady = False
 
 
@@ -214,6 +231,11 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
     if service.status == "INACTIVE":
         return
     tasks = tasks_of(engine, service, prune=True)
+    from fakeecs.engine import task_sets  # (imports this module)
+
+    if task_sets.is_external(service):  # its task sets keep its tasks, not deployments
+        task_sets.reconcile(engine, service, tasks, at)
+        return
     if service.status == "DRAINING":
         _drain(engine, service, tasks, at)
         return
@@ -225,17 +247,57 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
         d.id: live([t for t in tasks if t.deployment_id == d.id]) for d in service.deployments
     }
     mine = by_deployment[primary.id]
+    leaving = _on_draining_instances(engine, mine)  # replaced elsewhere, then stopped
+    mine = [t for t in mine if t not in leaving]
     if len(mine) > want:
         _stop(engine, service, _stop_order(mine)[: len(mine) - want], at)
     elif len(mine) < want and primary.rollout_state != "FAILED":
         ceiling = max(want, math.floor(want * service.maximum_percent / 100))
         total = sum(len(v) for v in by_deployment.values())
-        room = ceiling - total if len(service.deployments) > 1 else want - len(mine)
+        room = ceiling - total if len(service.deployments) > 1 or leaving else want - len(mine)
         n = min(want - len(mine), room)
         if n > 0:
             _start(engine, service, primary, n, at)
     _retire_old(engine, service, at)
+    if leaving:
+        _leave(engine, service, leaving, at)
     _complete(engine, service, at)
+
+
+def _on_draining_instances(engine: Engine, tasks: list[Task]) -> list[Task]:
+    instances = engine.region(tasks[0].region).container_instances if tasks else {}
+    return [
+        t
+        for t in tasks
+        if t.container_instance_arn in instances
+        and instances[t.container_instance_arn].status == "DRAINING"
+    ]
+
+
+def _healthy_floor(engine: Engine, service: Service) -> tuple[int, int]:
+    """(RUNNING tasks the service wants, how few minimumHealthyPercent allows)."""
+    healthy = sum(1 for t in live(tasks_of(engine, service)) if t.last_status == "RUNNING")
+    return healthy, math.ceil(service.desired_count * service.minimum_healthy_percent / 100)
+
+
+def _stoppable(tasks: list[Task], healthy: int, floor: int) -> tuple[list[Task], int]:
+    """Of `tasks`, those that may stop now: any not RUNNING, RUNNING ones while `floor` holds."""
+    stopping = []
+    for task in _stop_order(tasks):
+        if task.last_status != "RUNNING":
+            stopping.append(task)
+        elif healthy - 1 >= floor:
+            stopping.append(task)
+            healthy -= 1
+    return stopping, healthy
+
+
+def _leave(engine: Engine, service: Service, leaving: list[Task], at: float) -> None:
+    """Tasks on a DRAINING instance stop as soon as minimumHealthyPercent allows."""
+    healthy, floor = _healthy_floor(engine, service)
+    stopping, _ = _stoppable(leaving, healthy, floor)
+    if stopping:
+        _stop(engine, service, stopping, at)
 
 
 def failure_threshold(desired: int) -> int:
@@ -309,16 +371,10 @@ def _trip_circuit_breaker(engine: Engine, service: Service, tasks: list[Task], a
 def _retire_old(engine: Engine, service: Service, at: float) -> None:
     """Stop tasks of older deployments while enough healthy tasks stay; drop empty deployments."""
     tasks = tasks_of(engine, service)
-    floor = math.ceil(service.desired_count * service.minimum_healthy_percent / 100)
-    healthy = sum(1 for t in live(tasks) if t.last_status == "RUNNING")
+    healthy, floor = _healthy_floor(engine, service)
     for old in service.deployments[1:]:
-        stopping = []
-        for task in _stop_order(live([t for t in tasks if t.deployment_id == old.id])):
-            if task.last_status != "RUNNING":
-                stopping.append(task)
-            elif healthy - 1 >= floor:
-                stopping.append(task)
-                healthy -= 1
+        old_tasks = live([t for t in tasks if t.deployment_id == old.id])
+        stopping, healthy = _stoppable(old_tasks, healthy, floor)
         if stopping:
             _stop(engine, service, stopping, at)
     kept = [service.deployments[0]]

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from fakeecs import FakeECS
 from tests.fakeecs.conftest import CLUSTER, NETWORK, describe, fargate_task_definition, run
+from tests.fakeecs.ec2_instances import register
 
 
 def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
@@ -92,7 +94,8 @@ def test_awsvpc_needs_a_network_configuration(ecs: Any) -> None:
     assert "Network Configuration must be provided" in exc.value.response["Error"]["Message"]
 
 
-def test_fargate_needs_a_fargate_compatible_task_definition(ecs: Any) -> None:
+def test_fargate_needs_a_fargate_compatible_task_definition(fake: FakeECS, ecs: Any) -> None:
+    register(fake, ecs)  # an EC2 task needs a container instance
     ecs.register_task_definition(
         family="ec2only", containerDefinitions=[{"name": "main", "image": "x", "memory": 128}]
     )

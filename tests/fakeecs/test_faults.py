@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 from fakeecs import ControlError, FakeECS
 from tests.fakeecs.conftest import (
     CLUSTER,
+    NETWORK,
     NO_RETRIES,
     client,
     describe,
@@ -221,6 +222,32 @@ def test_interrupt_stops_running_tasks_of_the_cluster(
     assert task["containers"][0]["exitCode"] == 143
     survivor = bare.describe_tasks(cluster="other", tasks=[other])["tasks"][0]
     assert survivor["lastStatus"] == "RUNNING"
+
+
+def test_a_spot_interruption_hits_only_fargate_spot_tasks_when_there_are_any(
+    fake: FakeECS, bare: Any
+) -> None:
+    bare.put_cluster_capacity_providers(
+        cluster=CLUSTER,
+        capacityProviders=["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategy=[],
+    )
+    on_demand = run(bare)["tasks"][0]["taskArn"]
+    spot_strategy = [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+    spot_arn = bare.run_task(
+        cluster=CLUSTER,
+        taskDefinition="worker",
+        capacityProviderStrategy=spot_strategy,
+        networkConfiguration=NETWORK,
+    )["tasks"][0]["taskArn"]
+    fake.advance(10)
+    fake.faults([{"operation": "ListClusters", "action": "interrupt", "times": 1}])
+    bare.list_clusters()
+    fake.advance(10)
+
+    assert describe(bare, spot_arn)["stopCode"] == "SpotInterruption"
+    assert describe(bare, spot_arn)["capacityProviderName"] == "FARGATE_SPOT"
+    assert describe(bare, on_demand)["lastStatus"] == "RUNNING"
 
 
 def test_interrupted_service_tasks_are_replaced(fake: FakeECS, bare: Any) -> None:

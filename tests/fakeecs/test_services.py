@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
 from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
+from tests.fakeecs.ec2_instances import register
 
 SERVICE = "web"
 FAST = {"Delay": 0.01, "MaxAttempts": 5}
@@ -533,6 +534,7 @@ def test_create_service_with_the_same_client_token_is_idempotent(ecs: Any, fake:
 def test_ec2_services_without_awsvpc(fake: FakeECS) -> None:
     ecs = client(fake)
     ecs.create_cluster(clusterName=CLUSTER)
+    register(fake, ecs)  # EC2 service tasks are placed on container instances
     ecs.register_task_definition(
         family="bridge", containerDefinitions=[{"name": "m", "image": "i", "memory": 64}]
     )
@@ -548,6 +550,9 @@ def test_ec2_services_without_awsvpc(fake: FakeECS) -> None:
 def test_a_capacity_provider_strategy_is_echoed_instead_of_a_launch_type(
     ecs: Any, fake: FakeECS
 ) -> None:
+    ecs.put_cluster_capacity_providers(
+        cluster=CLUSTER, capacityProviders=["FARGATE_SPOT"], defaultCapacityProviderStrategy=[]
+    )
     strategy = [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
     service = create(ecs, desiredCount=1, launchType=None, capacityProviderStrategy=strategy)
 

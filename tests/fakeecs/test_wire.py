@@ -60,9 +60,9 @@ def test_unknown_target(fake: Any) -> None:
 
 
 def test_an_operation_fakeecs_does_not_implement_is_named(fake: Any) -> None:
-    status, answer = post(fake, TARGET_PREFIX + "CreateCapacityProvider", b"{}")
+    status, answer = post(fake, TARGET_PREFIX + "UpdateTaskProtection", b"{}")
     assert (status, answer["__type"]) == (400, "UnknownOperationException")
-    assert "CreateCapacityProvider" in answer["message"]
+    assert "UpdateTaskProtection" in answer["message"]
 
 
 def test_an_empty_body_means_no_params(fake: Any) -> None:

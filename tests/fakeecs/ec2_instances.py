@@ -1,0 +1,68 @@
+"""Helpers for EC2 launch type tests: EC2 instances made through moto on the fake's endpoint,
+registered as container instances with the identity document they would read from IMDS."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.fakeecs.conftest import CLUSTER, client
+
+
+def identity_document(ec2_client: Any, instance_id: str) -> str:
+    described = ec2_client.describe_instances(InstanceIds=[instance_id])
+    instance = described["Reservations"][0]["Instances"][0]
+    return json.dumps(
+        {
+            "instanceId": instance_id,
+            "instanceType": instance["InstanceType"],
+            "availabilityZone": instance["Placement"]["AvailabilityZone"],
+            "region": "us-east-1",
+            "accountId": "123456789012",
+            "imageId": instance["ImageId"],
+            "privateIp": instance.get("PrivateIpAddress"),
+        }
+    )
+
+
+def launch(fake: Any, instance_type: str = "t3.large", zone: str | None = None) -> str:
+    """A running EC2 instance in moto (same endpoint, same process); its ID."""
+    ec2 = client(fake, "ec2")
+    extra = {"Placement": {"AvailabilityZone": zone}} if zone else {}
+    answer = ec2.run_instances(
+        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType=instance_type, **extra
+    )
+    return answer["Instances"][0]["InstanceId"]
+
+
+def register(
+    fake: Any,
+    ecs: Any,
+    instance_type: str = "t3.large",
+    zone: str | None = None,
+    cluster: str = CLUSTER,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Launch an EC2 instance and register it into `cluster`; the container instance."""
+    instance_id = launch(fake, instance_type, zone)
+    doc = identity_document(client(fake, "ec2"), instance_id)
+    return ecs.register_container_instance(
+        cluster=cluster,
+        instanceIdentityDocument=doc,
+        instanceIdentityDocumentSignature="fake-signature",
+        **extra,
+    )["containerInstance"]
+
+
+def resource(resources: list[dict[str, Any]], name: str) -> Any:
+    found = next(r for r in resources if r["name"] == name)
+    return found["stringSetValue"] if found["type"] == "STRINGSET" else found["integerValue"]
+
+
+def ec2_definition(
+    ecs: Any, family: str = "web", memory: int = 512, cpu: int = 256, **extra: Any
+) -> None:
+    container: dict[str, Any] = {"name": "main", "image": "example/web:1", "memory": memory}
+    container["cpu"] = cpu
+    container.update(extra.pop("container", {}))
+    ecs.register_task_definition(family=family, containerDefinitions=[container], **extra)
