@@ -419,10 +419,13 @@ class StateStore:
 
 
 def _relevant(environ: dict[str, Any]) -> bool:
-    """ECS and control requests can change state; moto's requests are not persisted."""
-    return environ.get("PATH_INFO", "").startswith("/_fakeecs/") or environ.get(
-        "HTTP_X_AMZ_TARGET", ""
-    ).startswith("AmazonEC2ContainerService")
+    """ECS, control and CloudFormation requests (stacks make ECS resources) can change state;
+    the rest of moto's requests are not persisted."""
+    return (
+        environ.get("PATH_INFO", "").startswith("/_fakeecs/")
+        or environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonEC2ContainerService")
+        or "/cloudformation/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+    )
 
 
 class PersistingApp:

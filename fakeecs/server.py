@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from fakeecs import awslogs, task_metadata, wire
+from fakeecs import awslogs, cloudformation, task_metadata, wire
 from fakeecs.control import PREFIX, handle_control
 from fakeecs.engine import Engine
 
@@ -64,6 +64,7 @@ class App:
                 )
 
                 self._moto = DomainDispatcherApplication(create_backend_app)
+                cloudformation.install()
             return self._moto
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -79,7 +80,9 @@ class App:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith(wire.TARGET_PREFIX.split(".")[0]):
             return self._ecs(environ, start_response, target)
-        return self.moto()(environ, start_response)
+        moto = self.moto()
+        with cloudformation.bound(self.engine):  # a stack's ECS resources are this engine's
+            return moto(environ, start_response)
 
     def _control(
         self, environ: dict[str, Any], start_response: StartResponse, path: str

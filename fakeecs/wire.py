@@ -48,7 +48,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.timestamp()
     raise TypeError(f"cannot serialize {type(value).__name__}")
@@ -91,7 +91,7 @@ def parse(target: str | None, raw: bytes) -> tuple[str, dict[str, Any]]:
     return name, params
 
 
-def _stamp(engine: Engine) -> str:
+def stamp(engine: Engine) -> str:
     return datetime.fromtimestamp(engine.now(), UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -108,7 +108,7 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
                     "operation": name,
                     "params": None,
                     "status": err.status,
-                    "time": _stamp(engine),
+                    "time": stamp(engine),
                     "error": err.code,
                 }
             )
@@ -121,7 +121,7 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
         threading.Event().wait(rule.seconds)
     with engine.lock:
         engine.sync()
-        entry: dict[str, Any] = {"operation": name, "params": params, "time": _stamp(engine)}
+        entry: dict[str, Any] = {"operation": name, "params": params, "time": stamp(engine)}
         if rule is not None:
             entry["fault"] = action
         answer = _dispatch(engine, name, params, region, rule)
@@ -164,5 +164,5 @@ def _dispatch(engine: Engine, name: str, params: dict[str, Any], region: str, ru
         return _error(
             500, "ServerException", f"fakeecs internal error in {name}: {type(exc).__name__}", name
         )
-    body = json.dumps(result, default=_json_default).encode()
+    body = json.dumps(result, default=json_default).encode()
     return Answer(200, body, name, drop_connection=action == "lose-response")

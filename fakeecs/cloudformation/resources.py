@@ -1,0 +1,336 @@
+"""AWS::ECS::Cluster, AWS::ECS::TaskDefinition and AWS::ECS::Service as fakeecs resources.
+
+moto's stack engine calls these classes (they replace moto's own ECS models in its
+type map while a fakeecs serves the request). Each change is an ECS API call on the
+fakeecs engine, so what a stack declares is what the ECS API shows. Update rules
+follow the resource reference: a new name (or cluster, launch type ...) replaces the
+resource, a task definition is always replaced by a new revision, the rest updates
+in place.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, ClassVar
+
+from moto.ecs import models as moto_ecs
+
+from fakeecs.cloudformation.calls import ResourceFailed, ecs, failure_reason
+from fakeecs.cloudformation.properties import api_params
+from fakeecs.engine import Engine
+from fakeecs.errors import ECSError
+from fakeecs.model import ACTIVE_STATES
+from fakeecs.wire import service_model
+
+_NAME_CHARS = string.ascii_letters + string.digits
+
+
+def _bound_engine() -> Engine | None:
+    from fakeecs.cloudformation.stacks import current_engine
+
+    return current_engine()
+
+
+def _stack_name(stack_id: str) -> str:
+    """`arn:aws:cloudformation:...:stack/NAME/uuid` -> NAME."""
+    return stack_id.split(":stack/", 1)[-1].split("/", 1)[0]
+
+
+class ECSStackResource:
+    """One ECS resource of a stack: its logical id, physical id, and the params it was made with.
+
+    Duck-typed to what moto's stack engine calls, not a CloudFormationModel subclass: those
+    are all listed in moto's own type map, and these replace three entries in it.
+    """
+
+    #: The CloudFormation type, moto's class for it, and the property holding its name.
+    cfn_type: ClassVar[str]
+    moto_class: ClassVar[Any]
+    name_property: ClassVar[str]
+    #: Properties whose change replaces the resource instead of updating it.
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(
+        self, engine: Engine, region: str, stack: str, logical_id: str, params: dict[str, Any]
+    ) -> None:
+        self.engine = engine
+        self.region = region
+        self.stack = stack
+        self.logical_id = logical_id
+        self.params = params
+        self.name = ""
+        self.arn = ""
+
+    # what moto's stack engine asks ------------------------------------------------
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.cfn_type
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.name_property
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    def is_created(self) -> bool:
+        return True
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        engine = _bound_engine()
+        if engine is None:  # moto used on its own: its own models
+            return cls.moto_class.create_from_cloudformation_json(
+                resource_name, cloudformation_json, account_id, region_name, **kwargs
+            )
+        logical_id = kwargs.get("LogicalId", resource_name)
+        resource = cls(
+            engine,
+            region_name,
+            _stack_name(kwargs.get("StackId", "")),
+            logical_id,
+            cls._params(cloudformation_json),
+        )
+        resource._guarded("create", resource.create)
+        return resource
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        if not isinstance(original_resource, ECSStackResource):
+            return cls.moto_class.update_from_cloudformation_json(
+                original_resource, new_resource_name, cloudformation_json, account_id, region_name
+            )
+        new_params = cls._params(cloudformation_json)
+        old = original_resource
+        if old.replaced_by(new_params):
+            fresh = cls(old.engine, old.region, old.stack, old.logical_id, new_params)
+            fresh.inherit(old)
+            fresh._guarded("update", fresh.create)
+            old._guarded("update", old.delete_now)  # CloudFormation's clean-up of the old one
+            return fresh
+        old._guarded("update", lambda: old.update(new_params))
+        old.params = new_params
+        return old
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self._guarded("delete", self.delete_now)
+
+    # what each type does -----------------------------------------------------------
+
+    @classmethod
+    def _params(cls, cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+        return api_params(cls.cfn_type, cloudformation_json.get("Properties") or {})
+
+    def replaced_by(self, new_params: dict[str, Any]) -> bool:
+        return any(self.params.get(k) != new_params.get(k) for k in self.replace_on)
+
+    def inherit(self, old: ECSStackResource) -> None:
+        """What a replacement keeps of the resource it replaces (a generated name)."""
+
+    def generated_name(self) -> str:
+        """A physical name as CloudFormation makes one: stack, logical id, random suffix."""
+        suffix = "".join(self.engine.rng.choice(_NAME_CHARS) for _ in range(12))
+        return f"{self.stack}-{self.logical_id}-{suffix}"
+
+    def create(self) -> None:
+        raise NotImplementedError
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def delete_now(self) -> None:
+        raise NotImplementedError
+
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        return ecs(self.engine, self.region, operation, params)
+
+    def _guarded(self, action: str, work: Any) -> None:
+        try:
+            work()
+        except ECSError as err:
+            raise ResourceFailed(self.logical_id, failure_reason(err)) from None
+
+    def sync_tags(self, old: list[dict[str, str]], new: list[dict[str, str]]) -> None:
+        """Make the resource's tags what the template now says (TagResource, UntagResource)."""
+        wanted = {t["key"]: t["value"] for t in new}
+        gone = [t["key"] for t in old if t["key"] not in wanted]
+        if gone:
+            self.call("UntagResource", {"resourceArn": self.arn, "tagKeys": gone})
+        if new and new != old:
+            self.call("TagResource", {"resourceArn": self.arn, "tags": new})
+
+
+class ClusterResource(ECSStackResource):
+    cfn_type = "AWS::ECS::Cluster"
+    moto_class = moto_ecs.Cluster
+    name_property = "ClusterName"
+    replace_on = frozenset({"clusterName"})
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return self.arn
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name  # Ref of a cluster is its name
+
+    def create(self) -> None:
+        params = {"clusterName": self.generated_name(), **self.params}
+        found = self.call("DescribeClusters", {"clusters": [params["clusterName"]]})["clusters"]
+        if any(c["status"] == "ACTIVE" for c in found):
+            raise ECSError(
+                "AlreadyExistsException",
+                f"Resource of type '{self.cfn_type}' with identifier "
+                f"'{params['clusterName']}' already exists.",
+            )
+        cluster = self.call("CreateCluster", params)["cluster"]
+        self.name, self.arn = cluster["clusterName"], cluster["clusterArn"]
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        update = {
+            k: new_params[k]
+            for k in ("settings", "configuration", "serviceConnectDefaults")
+            if k in new_params
+        }
+        if update:
+            self.call("UpdateCluster", {"cluster": self.arn, **update})
+        providers = ("capacityProviders", "defaultCapacityProviderStrategy")
+        if any(self.params.get(k) != new_params.get(k) for k in providers):
+            self.call(
+                "PutClusterCapacityProviders",
+                {
+                    "cluster": self.arn,
+                    "capacityProviders": new_params.get("capacityProviders", []),
+                    "defaultCapacityProviderStrategy": new_params.get(
+                        "defaultCapacityProviderStrategy", []
+                    ),
+                },
+            )
+        self.sync_tags(self.params.get("tags", []), new_params.get("tags", []))
+
+    def delete_now(self) -> None:
+        try:
+            self.call("DeleteCluster", {"cluster": self.arn})
+        except ECSError as err:
+            if err.code != "ClusterContainsTasksException" or not self._only_draining():
+                raise
+            # The stack's services are being deleted: CloudFormation waits for their tasks to stop.
+            state = self.engine.region(self.region)
+            state.cluster(self.arn).delete_when_empty = True
+
+    def _only_draining(self) -> bool:
+        """Whether every task still active is on its way out (stopped, or of a deleted service)."""
+        state = self.engine.region(self.region)
+        cluster = state.cluster(self.arn)
+        deleted = {
+            name
+            for (c, name), s in state.services.items()
+            if c == cluster.arn and s.status != "ACTIVE"
+        }
+        return all(
+            t.desired_status == "STOPPED" or t.service_name in deleted
+            for t in state.cluster_tasks(cluster)
+            if t.last_status in ACTIVE_STATES
+        )
+
+
+class TaskDefinitionResource(ECSStackResource):
+    cfn_type = "AWS::ECS::TaskDefinition"
+    moto_class = moto_ecs.TaskDefinition
+    name_property = ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "TaskDefinitionArn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return self.arn
+
+    def replaced_by(self, new_params: dict[str, Any]) -> bool:
+        return True  # every change is a new revision
+
+    def inherit(self, old: ECSStackResource) -> None:
+        self.inherited_family = None if "family" in old.params else old.name
+
+    def create(self) -> None:
+        family = getattr(self, "inherited_family", None) or self.generated_name()
+        params = {"family": family, **self.params}
+        td = self.call("RegisterTaskDefinition", params)["taskDefinition"]
+        self.name, self.arn = td["family"], td["taskDefinitionArn"]
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        raise AssertionError("a task definition is always replaced")
+
+    def delete_now(self) -> None:
+        self.call("DeregisterTaskDefinition", {"taskDefinition": self.arn})
+
+
+def _update_service_members() -> frozenset[str]:
+    shape = service_model().operation_model("UpdateService").input_shape
+    return frozenset(shape.members) - {"cluster", "service"}
+
+
+class ServiceResource(ECSStackResource):
+    cfn_type = "AWS::ECS::Service"
+    moto_class = moto_ecs.Service
+    name_property = "ServiceName"
+    replace_on = frozenset(
+        {
+            "serviceName",
+            "cluster",
+            "launchType",
+            "role",
+            "schedulingStrategy",
+            "deploymentController",
+        }
+    )
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("Name", "ServiceArn")
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return self.name if attribute_name == "Name" else self.arn
+
+    def create(self) -> None:
+        params = {"serviceName": self.generated_name(), **self.params}
+        service = self.call("CreateService", params)["service"]
+        self.name, self.arn = service["serviceName"], service["serviceArn"]
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        members = _update_service_members()
+        changed = {k: v for k, v in new_params.items() if k in members and self.params.get(k) != v}
+        if changed:
+            cluster = self.params.get("cluster", "default")
+            self.call("UpdateService", {"cluster": cluster, "service": self.arn, **changed})
+        self.sync_tags(self.params.get("tags", []), new_params.get("tags", []))
+
+    def delete_now(self) -> None:
+        cluster = self.params.get("cluster", "default")
+        self.call("DeleteService", {"cluster": cluster, "service": self.arn, "force": True})
+
+
+RESOURCE_TYPES: tuple[type[ECSStackResource], ...] = (
+    ClusterResource,
+    TaskDefinitionResource,
+    ServiceResource,
+)

@@ -1,0 +1,177 @@
+"""The seam between moto's CloudFormation and the fakeecs engine serving the request.
+
+`bound(engine)` marks the engine for the duration of one request that moto answers;
+`install()` puts fakeecs's ECS resource classes into moto's type map and makes a
+resource failure end the stack as CloudFormation does (CREATE_FAILED then
+ROLLBACK_COMPLETE, UPDATE_ROLLBACK_COMPLETE, DELETE_FAILED) instead of a server error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fakeecs.cloudformation.calls import ResourceFailed
+from fakeecs.engine import Engine
+
+_engine: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
+    "fakeecs_cloudformation_engine", default=None
+)
+_install_lock = threading.Lock()
+_installed = False
+
+
+def current_engine() -> Engine | None:
+    return _engine.get()
+
+
+@contextlib.contextmanager
+def bound(engine: Engine) -> Iterator[None]:
+    """While moto answers a request, its ECS resources are this engine's."""
+    token = _engine.set(engine)
+    try:
+        yield
+    finally:
+        _engine.reset(token)
+
+
+def _resource_event(stack: Any, logical_id: str, status: str, reason: str) -> None:
+    from moto.cloudformation.models import Event
+
+    resource = stack.resource_map._resource_json_map.get(logical_id, {})
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id="",
+            resource_type=resource.get("Type", ""),
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def _forget_resources(stack: Any) -> None:
+    """Drop the resources a rollback or deletion removed, and the outputs.
+
+    moto's resource map creates a resource whenever it is read (an output naming it,
+    DescribeStackResources), which would bring deleted ECS resources back.
+    """
+    resources = stack.resource_map
+    resources._resource_json_map = {
+        k: v for k, v in resources._resource_json_map.items() if k in resources._parsed_resources
+    }
+    stack.output_map._output_json_map = {}
+    stack.output_map._parsed_outputs = {}
+
+
+def _failed(stack: Any, failure: ResourceFailed, verb: str) -> None:
+    _resource_event(stack, failure.logical_id, f"{verb}_FAILED", failure.reason)
+
+
+def _create(original: Callable[..., None], stack: Any) -> None:
+    try:
+        original(stack)
+    except ResourceFailed as failure:
+        _failed(stack, failure, "CREATE")
+        stack._add_stack_event(
+            "ROLLBACK_IN_PROGRESS",
+            resource_status_reason=f"The following resource(s) failed to create: "
+            f"[{failure.logical_id}]. Rollback requested by user.",
+        )
+        try:
+            stack.resource_map.delete()
+        except ResourceFailed as again:
+            _failed(stack, again, "DELETE")
+            stack.status = "ROLLBACK_FAILED"
+        else:
+            stack.status = "ROLLBACK_COMPLETE"
+            _forget_resources(stack)
+        stack._add_stack_event(stack.status)
+
+
+def _update(original: Callable[..., None], stack: Any, *args: Any, **kwargs: Any) -> None:
+    resources = stack.resource_map
+    before = (
+        stack.template,
+        stack.template_dict,
+        resources._template,
+        resources._resource_json_map,
+    )
+    try:
+        original(stack, *args, **kwargs)
+    except ResourceFailed as failure:
+        _failed(stack, failure, "UPDATE")
+        stack._add_stack_event(
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            resource_status_reason=f"The following resource(s) failed to update: "
+            f"[{failure.logical_id}].",
+        )
+        stack.template, stack.template_dict = before[0], before[1]
+        resources._template, resources._resource_json_map = before[2], before[3]
+        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+        stack._add_stack_event(stack.status)
+
+
+def _delete(original: Callable[..., None], stack: Any) -> None:
+    try:
+        original(stack)
+        _forget_resources(stack)
+    except ResourceFailed as failure:
+        _forget_resources(stack)
+        _failed(stack, failure, "DELETE")
+        stack.status = "DELETE_FAILED"
+        stack._add_stack_event(
+            stack.status,
+            resource_status_reason=f"The following resource(s) failed to delete: "
+            f"[{failure.logical_id}].",
+        )
+        raise
+
+
+def _delete_stack(original: Callable[..., None], backend: Any, name_or_id: str) -> None:
+    """A stack whose deletion failed stays listed (DELETE_FAILED), so it can be deleted again."""
+    stacks = dict(backend.stacks)
+    try:
+        original(backend, name_or_id)
+    except ResourceFailed:
+        failed = {k: s for k, s in stacks.items() if s.status == "DELETE_FAILED"}
+        backend.stacks.update(failed)
+        for stack_id in failed:
+            backend.deleted_stacks.pop(stack_id, None)
+
+
+def _wrap(owner: Any, name: str, handler: Callable[..., None]) -> None:
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        handler(original, *args, **kwargs)
+
+    setattr(owner, name, wrapped)
+
+
+def install() -> None:
+    """Once per process: fakeecs's ECS types in moto's CloudFormation, failures as stack states."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from moto.cloudformation import models, parsing
+
+        from fakeecs.cloudformation.resources import RESOURCE_TYPES
+
+        model_map = parsing.get_model_map()
+        for resource_type in RESOURCE_TYPES:
+            model_map[resource_type.cfn_type] = resource_type
+        _wrap(models.Stack, "create_resources", _create)
+        _wrap(models.Stack, "update", _update)
+        _wrap(models.Stack, "delete", _delete)
+        _wrap(models.CloudFormationBackend, "delete_stack", _delete_stack)
+        _installed = True

@@ -1,0 +1,330 @@
+"""CloudFormation on the fake's endpoint: a stack's AWS::ECS::* resources are fakeecs's own.
+
+The stack API is moto's; creating, updating and deleting a stack calls fakeecs's ECS
+operations, so what the stack declares is what DescribeClusters, DescribeServices and
+the rest show, and it behaves (a service's tasks start, roll and stop with the clock).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakeecs import FakeECS
+from tests.fakeecs.conftest import client
+
+SUBNETS = {"AwsvpcConfiguration": {"Subnets": ["subnet-0a1b2c3d"]}}
+
+
+def template(image: str = "example/worker:1", cluster_name: str | None = "cfn-cluster") -> dict:
+    cluster: dict[str, Any] = {"Tags": [{"Key": "team", "Value": "library"}]}
+    if cluster_name:
+        cluster["ClusterName"] = cluster_name
+    return {
+        "Parameters": {"Count": {"Type": "Number", "Default": "2"}},
+        "Resources": {
+            "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": cluster},
+            "Worker": {
+                "Type": "AWS::ECS::TaskDefinition",
+                "Properties": {
+                    "Family": "cfn-worker",
+                    "NetworkMode": "awsvpc",
+                    "RequiresCompatibilities": ["FARGATE"],
+                    "Cpu": "256",
+                    "Memory": "512",
+                    "ContainerDefinitions": [
+                        {"Name": "main", "Image": image, "DockerLabels": {"MixedCase": "kept"}}
+                    ],
+                },
+            },
+            "Service": {
+                "Type": "AWS::ECS::Service",
+                "Properties": {
+                    "Cluster": {"Ref": "Cluster"},
+                    "TaskDefinition": {"Ref": "Worker"},
+                    "DesiredCount": {"Ref": "Count"},
+                    "LaunchType": "FARGATE",
+                    "NetworkConfiguration": SUBNETS,
+                },
+            },
+        },
+        "Outputs": {
+            "ClusterArn": {"Value": {"Fn::GetAtt": ["Cluster", "Arn"]}},
+            "ServiceName": {"Value": {"Fn::GetAtt": ["Service", "Name"]}},
+            "TaskDefinition": {"Value": {"Ref": "Worker"}},
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def cfn_fake() -> Iterator[FakeECS]:
+    with FakeECS(clock="manual", seed=0) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(cfn_fake: FakeECS) -> FakeECS:
+    cfn_fake.reset()
+    return cfn_fake
+
+
+@pytest.fixture
+def stack(request: pytest.FixtureRequest) -> str:
+    """A stack name of this test's own: moto's stacks outlive a reset of the fake."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", request.node.name)[:100]
+
+
+@pytest.fixture
+def cfn(fake: FakeECS) -> Any:
+    return client(fake, "cloudformation")
+
+
+@pytest.fixture
+def ecs(fake: FakeECS) -> Any:
+    return client(fake)
+
+
+def outputs(cfn: Any, stack: str) -> dict[str, str]:
+    found = cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+    return {o["OutputKey"]: o["OutputValue"] for o in found}
+
+
+def status(cfn: Any, stack: str) -> str:
+    return cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+
+
+def events(cfn: Any, stack: str) -> list[tuple[str, str, str]]:
+    found = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+    return [
+        (e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", ""))
+        for e in found
+    ]
+
+
+def service_of(ecs: Any, cfn: Any, stack: str) -> dict[str, Any]:
+    name = outputs(cfn, stack)["ServiceName"]
+    return ecs.describe_services(cluster="cfn-cluster", services=[name])["services"][0]
+
+
+def test_a_stack_creates_the_cluster_task_definition_and_service(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    assert status(cfn, stack) == "CREATE_COMPLETE"
+    out = outputs(cfn, stack)
+    assert out["ClusterArn"] == "arn:aws:ecs:us-east-1:123456789012:cluster/cfn-cluster"
+    assert (
+        out["TaskDefinition"] == "arn:aws:ecs:us-east-1:123456789012:task-definition/cfn-worker:1"
+    )
+    assert out["ServiceName"].startswith(f"{stack}-Service-")  # generated as CloudFormation does
+
+    cluster = ecs.describe_clusters(clusters=["cfn-cluster"], include=["TAGS"])["clusters"][0]
+    assert cluster["status"] == "ACTIVE"
+    assert cluster["tags"] == [{"key": "team", "value": "library"}]
+    td = ecs.describe_task_definition(taskDefinition="cfn-worker")["taskDefinition"]
+    assert td["containerDefinitions"][0]["dockerLabels"] == {"MixedCase": "kept"}
+    assert td["cpu"] == "256"
+
+    fake.advance(60)
+    service = service_of(ecs, cfn, stack)
+    assert (service["desiredCount"], service["runningCount"]) == (2, 2)  # "2" from a parameter
+
+
+def test_updating_the_stack_registers_a_revision_and_rolls_the_service(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    fake.advance(60)
+    cfn.update_stack(
+        StackName=stack,
+        TemplateBody=json.dumps(template(image="example/worker:2")),
+        Parameters=[{"ParameterKey": "Count", "ParameterValue": "3"}],
+    )
+    assert status(cfn, stack) == "UPDATE_COMPLETE"
+    assert outputs(cfn, stack)["TaskDefinition"].endswith("cfn-worker:2")
+    old = ecs.describe_task_definition(taskDefinition="cfn-worker:1")["taskDefinition"]
+    assert old["status"] == "INACTIVE"  # the replaced revision is deregistered
+
+    fake.advance(300)
+    service = service_of(ecs, cfn, stack)
+    assert service["taskDefinition"].endswith("cfn-worker:2")
+    assert (service["desiredCount"], service["runningCount"]) == (3, 3)
+    assert len(service["deployments"]) == 1  # the rollout finished
+    tasks = ecs.list_tasks(cluster="cfn-cluster")["taskArns"]
+    described = ecs.describe_tasks(cluster="cfn-cluster", tasks=tasks)["tasks"]
+    assert {t["taskDefinitionArn"].rsplit(":", 1)[-1] for t in described} == {"2"}
+
+
+def test_renaming_a_service_replaces_it(fake: FakeECS, cfn: Any, ecs: Any, stack: str) -> None:
+    body = template()
+    body["Resources"]["Service"]["Properties"]["ServiceName"] = "first"
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(body))
+    body["Resources"]["Service"]["Properties"]["ServiceName"] = "second"
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(body))
+    found = ecs.describe_services(cluster="cfn-cluster", services=["first", "second"])["services"]
+    assert {s["serviceName"]: s["status"] for s in found} == {
+        "first": "DRAINING",
+        "second": "ACTIVE",
+    }
+
+
+def test_deleting_the_stack_deletes_what_it_made(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    created = cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    fake.advance(60)
+    service_arn = service_of(ecs, cfn, stack)["serviceArn"]
+    cfn.delete_stack(StackName=stack)
+    summary = next(s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"] == stack)
+    assert summary["StackStatus"] == "DELETE_COMPLETE"
+    service = ecs.describe_services(cluster="cfn-cluster", services=[service_arn])["services"][0]
+    assert service["status"] == "DRAINING"
+    assert ecs.describe_task_definition(taskDefinition="cfn-worker:1")["taskDefinition"][
+        "status"
+    ] == ("INACTIVE")
+    # the cluster goes once the service's tasks have stopped, as CloudFormation waits for them
+    assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "ACTIVE"
+    fake.advance(60)
+    assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "INACTIVE"
+    # reading the deleted stack brings nothing back
+    assert cfn.describe_stacks(StackName=created["StackId"])["Stacks"][0].get("Outputs", []) == []
+    assert ecs.list_clusters()["clusterArns"] == []
+
+
+def test_a_resource_ecs_refuses_rolls_the_stack_back(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    body = template()
+    body["Resources"]["Service"]["Properties"]["LaunchType"] = "FARGATE"
+    body["Resources"]["Service"]["Properties"]["NetworkConfiguration"] = None
+    del body["Resources"]["Service"]["Properties"]["NetworkConfiguration"]
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(body))
+    assert status(cfn, stack) == "ROLLBACK_COMPLETE"
+    failed = [e for e in events(cfn, stack) if e[1] == "CREATE_FAILED"]
+    assert [e[0] for e in failed] == ["Service"]
+    assert "Network Configuration must be provided" in failed[0][2]
+    assert "InvalidParameterException" in failed[0][2]
+    # what was made before the failure is gone again
+    assert ecs.list_clusters()["clusterArns"] == []
+    assert ecs.list_task_definitions()["taskDefinitionArns"] == []
+    assert outputs(cfn, stack) == {}
+
+
+def test_a_failed_update_keeps_the_stack_as_it_was(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    body = template()
+    body["Resources"]["Service"]["Properties"]["DesiredCount"] = -1
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(body))
+    assert status(cfn, stack) == "UPDATE_ROLLBACK_COMPLETE"
+    assert any(e[:2] == ("Service", "UPDATE_FAILED") for e in events(cfn, stack))
+    kept = json.loads(json.dumps(cfn.get_template(StackName=stack)["TemplateBody"]))
+    assert kept["Resources"]["Service"]["Properties"]["DesiredCount"] == {"Ref": "Count"}
+    assert service_of(ecs, cfn, stack)["desiredCount"] == 2
+
+
+def test_a_stack_that_cannot_be_deleted_stays_delete_failed_and_can_be_deleted_again(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    fake.advance(60)
+    standalone = ecs.run_task(
+        cluster="cfn-cluster",
+        taskDefinition="cfn-worker",
+        launchType="FARGATE",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+    )["tasks"][0]["taskArn"]
+    fake.advance(10)
+    cfn.delete_stack(StackName=stack)
+    assert status(cfn, stack) == "DELETE_FAILED"
+    reasons = [e[2] for e in events(cfn, stack) if e[:2] == ("Cluster", "DELETE_FAILED")]
+    assert "ClusterContainsTasksException" in reasons[0]
+
+    ecs.stop_task(cluster="cfn-cluster", task=standalone)
+    fake.advance(120)
+    cfn.delete_stack(StackName=stack)
+    assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "INACTIVE"
+    assert stack not in {s["StackName"] for s in cfn.describe_stacks()["Stacks"]}
+
+
+def test_a_yaml_template_with_short_forms_and_generated_names(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    body = """
+Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+  Worker:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      Cpu: 512
+      Memory: 1024
+      ContainerDefinitions:
+        - Name: main
+          Image: example/worker:1
+          Environment: [{Name: MODE, Value: full}]
+Outputs:
+  Cluster: {Value: !Ref Cluster}
+  Family: {Value: !Ref Worker}
+"""
+    cfn.create_stack(StackName=stack, TemplateBody=body)
+    out = outputs(cfn, stack)
+    assert re.fullmatch(rf"{stack}-Cluster-[A-Za-z0-9]{{12}}", out["Cluster"])
+    family = out["Family"].split("/")[-1].rsplit(":", 1)[0]
+    assert family.startswith(f"{stack}-Worker-")
+    td = ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
+    assert (td["cpu"], td["memory"]) == ("512", "1024")  # numbers in YAML are the API's strings
+    assert td["containerDefinitions"][0]["environment"] == [{"name": "MODE", "value": "full"}]
+
+
+def test_the_calls_log_shows_cloudformation_as_the_caller(
+    fake: FakeECS, cfn: Any, stack: str
+) -> None:
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    calls = [c for c in fake.calls() if c.get("caller") == "cloudformation"]
+    assert [c["operation"] for c in calls] == [
+        "DescribeClusters",
+        "CreateCluster",
+        "RegisterTaskDefinition",
+        "CreateService",
+    ]
+
+
+def test_what_a_stack_made_survives_a_restart_of_a_persistent_fake(
+    tmp_path: Path, stack: str
+) -> None:
+    path = tmp_path / "state.json"
+    with FakeECS(clock="manual", seed=3, state=path) as fake:
+        client(fake, "cloudformation").create_stack(
+            StackName=stack, TemplateBody=json.dumps(template(cluster_name="kept"))
+        )
+    with FakeECS(clock="manual", seed=3, state=path) as again:
+        ecs = client(again)
+        assert ecs.describe_clusters(clusters=["kept"])["clusters"][0]["status"] == "ACTIVE"
+        assert len(ecs.list_services(cluster="kept")["serviceArns"]) == 1
+
+
+def test_moto_on_its_own_keeps_its_own_ecs_models(fake: FakeECS) -> None:
+    """The type map is patched for the whole process; a plain moto mock still gets moto's ECS."""
+    import boto3
+    from moto import mock_aws
+
+    from fakeecs import cloudformation
+
+    cloudformation.install()
+    body = {"Resources": {"C": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": "m"}}}}
+    with mock_aws():
+        boto3.client("cloudformation", region_name="us-east-1").create_stack(
+            StackName="plain-moto", TemplateBody=json.dumps(body)
+        )
+        arns = boto3.client("ecs", region_name="us-east-1").list_clusters()["clusterArns"]
+    assert arns == ["arn:aws:ecs:us-east-1:123456789012:cluster/m"]
+    assert client(fake).list_clusters()["clusterArns"] == []  # nothing reached the fake
