@@ -22,6 +22,7 @@ FREE_FORM_MAPS = frozenset({"DockerLabels", "Options", "DriverOpts", "Labels"})
 RENAMES: dict[str, dict[str, str]] = {
     "AWS::ECS::Cluster": {"ClusterSettings": "settings"},
     "AWS::ECS::Service": {"PlacementStrategies": "placementStrategy"},
+    "AWS::ECS::PrimaryTaskSet": {"TaskSetId": "primaryTaskSet"},
 }
 
 #: The API operation whose input shape a resource's properties follow.
@@ -29,6 +30,10 @@ INPUT_OPERATION = {
     "AWS::ECS::Cluster": "CreateCluster",
     "AWS::ECS::TaskDefinition": "RegisterTaskDefinition",
     "AWS::ECS::Service": "CreateService",
+    "AWS::ECS::CapacityProvider": "CreateCapacityProvider",
+    "AWS::ECS::ClusterCapacityProviderAssociations": "PutClusterCapacityProviders",
+    "AWS::ECS::TaskSet": "CreateTaskSet",
+    "AWS::ECS::PrimaryTaskSet": "UpdateServicePrimaryTaskSet",
 }
 
 _LEADING_CAPS = re.compile(r"^[A-Z]+(?=[A-Z][a-z]|$|[0-9])|^[A-Z]")

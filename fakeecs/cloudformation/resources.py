@@ -36,6 +36,19 @@ def _stack_name(stack_id: str) -> str:
     return stack_id.split(":stack/", 1)[-1].split("/", 1)[0]
 
 
+class NotModelled:
+    """What plain moto (no fakeecs serving the request) makes of an ECS type it does not model."""
+
+    def __init__(self, logical_id: str) -> None:
+        self.physical_resource_id = logical_id
+
+    def is_created(self) -> bool:
+        return True
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        pass
+
+
 class ECSStackResource:
     """One ECS resource of a stack: its logical id, physical id, and the params it was made with.
 
@@ -45,7 +58,7 @@ class ECSStackResource:
 
     #: The CloudFormation type, moto's class for it, and the property holding its name.
     cfn_type: ClassVar[str]
-    moto_class: ClassVar[Any]
+    moto_class: ClassVar[Any] = None
     name_property: ClassVar[str]
     #: Properties whose change replaces the resource instead of updating it.
     replace_on: ClassVar[frozenset[str]] = frozenset()
@@ -88,7 +101,9 @@ class ECSStackResource:
         **kwargs: Any,
     ) -> Any:
         engine = _bound_engine()
-        if engine is None:  # moto used on its own: its own models
+        if engine is None:  # moto used on its own: its own models, or none (as moto has none)
+            if cls.moto_class is None:
+                return NotModelled(kwargs.get("LogicalId", resource_name))
             return cls.moto_class.create_from_cloudformation_json(
                 resource_name, cloudformation_json, account_id, region_name, **kwargs
             )
@@ -113,6 +128,8 @@ class ECSStackResource:
         region_name: str,
     ) -> Any:
         if not isinstance(original_resource, ECSStackResource):
+            if cls.moto_class is None:
+                return original_resource
             return cls.moto_class.update_from_cloudformation_json(
                 original_resource, new_resource_name, cloudformation_json, account_id, region_name
             )
@@ -130,6 +147,15 @@ class ECSStackResource:
 
     def delete(self, account_id: str, region_name: str) -> None:
         self._guarded("delete", self.delete_now)
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region: str
+    ) -> None:
+        """Plain moto deleting a resource of its own model (ours delete through `delete`)."""
+        delete = getattr(cls.moto_class, "delete_from_cloudformation_json", None)
+        if delete is not None and not hasattr(delete, "__isabstractmethod__"):
+            delete(resource_name, cloudformation_json, account_id, region)
 
     # what each type does -----------------------------------------------------------
 
@@ -329,8 +355,154 @@ class ServiceResource(ECSStackResource):
         self.call("DeleteService", {"cluster": cluster, "service": self.arn, "force": True})
 
 
+class CapacityProviderResource(ECSStackResource):
+    cfn_type = "AWS::ECS::CapacityProvider"
+    moto_class = None
+    name_property = "Name"
+    replace_on = frozenset({"name"})
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name  # Ref of a capacity provider is its name
+
+    def replaced_by(self, new_params: dict[str, Any]) -> bool:
+        group = "autoScalingGroupArn"
+        old_group = (self.params.get("autoScalingGroupProvider") or {}).get(group)
+        new_group = (new_params.get("autoScalingGroupProvider") or {}).get(group)
+        return super().replaced_by(new_params) or old_group != new_group
+
+    def create(self) -> None:
+        params = {"name": self.generated_name(), **self.params}
+        provider = self.call("CreateCapacityProvider", params)["capacityProvider"]
+        self.name, self.arn = provider["name"], provider["capacityProviderArn"]
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        group = dict(new_params.get("autoScalingGroupProvider") or {})
+        group.pop("autoScalingGroupArn", None)
+        if group != {
+            k: v
+            for k, v in (self.params.get("autoScalingGroupProvider") or {}).items()
+            if k != "autoScalingGroupArn"
+        }:
+            self.call(
+                "UpdateCapacityProvider", {"name": self.name, "autoScalingGroupProvider": group}
+            )
+        self.sync_tags(self.params.get("tags", []), new_params.get("tags", []))
+
+    def delete_now(self) -> None:
+        answer = self.call("DeleteCapacityProvider", {"capacityProvider": self.name})
+        provider = answer["capacityProvider"]
+        if provider.get("updateStatus") == "DELETE_FAILED":  # still associated: moto tries again
+            raise ECSError("ResourceInUseException", provider.get("updateStatusReason", ""))
+
+
+class CapacityProviderAssociationsResource(ECSStackResource):
+    """The providers of a cluster and its default strategy (PutClusterCapacityProviders)."""
+
+    cfn_type = "AWS::ECS::ClusterCapacityProviderAssociations"
+    moto_class = None
+    name_property = ""
+    replace_on = frozenset({"cluster"})
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name  # Ref is the cluster's name
+
+    def create(self) -> None:
+        cluster = self.call("PutClusterCapacityProviders", self._put(self.params))["cluster"]
+        self.name, self.arn = cluster["clusterName"], cluster["clusterArn"]
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        self.call("PutClusterCapacityProviders", self._put(new_params))
+
+    def delete_now(self) -> None:
+        try:
+            self.call("PutClusterCapacityProviders", self._put({"cluster": self.arn}))
+        except ECSError as err:
+            if err.code != "ClusterNotFoundException":  # gone with its cluster already
+                raise
+
+    @staticmethod
+    def _put(params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "cluster": params["cluster"],
+            "capacityProviders": params.get("capacityProviders", []),
+            "defaultCapacityProviderStrategy": params.get("defaultCapacityProviderStrategy", []),
+        }
+
+
+#: Errors that mean a task set went with its service already.
+_GONE_WITH_SERVICE = frozenset(
+    {"ServiceNotActiveException", "ServiceNotFoundException", "TaskSetNotFoundException"}
+)
+
+
+class TaskSetResource(ECSStackResource):
+    cfn_type = "AWS::ECS::TaskSet"
+    moto_class = None
+    name_property = ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Id"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return self.name
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name  # Ref and GetAtt Id: the task set's ID
+
+    def replaced_by(self, new_params: dict[str, Any]) -> bool:
+        keys = (set(self.params) | set(new_params)) - {"scale", "tags"}
+        return any(self.params.get(k) != new_params.get(k) for k in keys)
+
+    def _where(self) -> dict[str, Any]:
+        return {"cluster": self.params["cluster"], "service": self.params["service"]}
+
+    def create(self) -> None:
+        task_set = self.call("CreateTaskSet", self.params)["taskSet"]
+        self.name, self.arn = task_set["id"], task_set["taskSetArn"]
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        if new_params.get("scale") != self.params.get("scale"):
+            scale = new_params.get("scale") or {"value": 100.0, "unit": "PERCENT"}
+            self.call("UpdateTaskSet", {**self._where(), "taskSet": self.name, "scale": scale})
+        self.sync_tags(self.params.get("tags", []), new_params.get("tags", []))
+
+    def delete_now(self) -> None:
+        try:
+            self.call("DeleteTaskSet", {**self._where(), "taskSet": self.name, "force": True})
+        except ECSError as err:
+            if err.code not in _GONE_WITH_SERVICE:
+                raise
+
+
+class PrimaryTaskSetResource(ECSStackResource):
+    """Which task set of an EXTERNAL service is PRIMARY; deleting it changes nothing (as in ECS)."""
+
+    cfn_type = "AWS::ECS::PrimaryTaskSet"
+    moto_class = None
+    name_property = ""
+    replace_on = frozenset({"cluster", "service"})
+
+    def create(self) -> None:
+        self.call("UpdateServicePrimaryTaskSet", self.params)
+        self.name = self.arn = f"{self.params['cluster']}|{self.params['service']}"
+
+    def update(self, new_params: dict[str, Any]) -> None:
+        self.call("UpdateServicePrimaryTaskSet", new_params)
+
+    def delete_now(self) -> None:
+        pass
+
+
 RESOURCE_TYPES: tuple[type[ECSStackResource], ...] = (
     ClusterResource,
     TaskDefinitionResource,
     ServiceResource,
+    CapacityProviderResource,
+    CapacityProviderAssociationsResource,
+    TaskSetResource,
+    PrimaryTaskSetResource,
 )

@@ -328,3 +328,136 @@ def test_moto_on_its_own_keeps_its_own_ecs_models(fake: FakeECS) -> None:
         arns = boto3.client("ecs", region_name="us-east-1").list_clusters()["clusterArns"]
     assert arns == ["arn:aws:ecs:us-east-1:123456789012:cluster/m"]
     assert client(fake).list_clusters()["clusterArns"] == []  # nothing reached the fake
+
+
+GROUP = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0b5c4b6e-1111-2222-3333-444455556666:autoScalingGroupName/workers"
+
+
+def provider_template(target: int) -> dict:
+    return {
+        "Resources": {
+            "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": "cfn-cluster"}},
+            "Workers": {
+                "Type": "AWS::ECS::CapacityProvider",
+                "Properties": {
+                    "Name": "cfn-workers",
+                    "AutoScalingGroupProvider": {
+                        "AutoScalingGroupArn": GROUP,
+                        "ManagedScaling": {"Status": "ENABLED", "TargetCapacity": target},
+                    },
+                },
+            },
+            "Associations": {
+                "Type": "AWS::ECS::ClusterCapacityProviderAssociations",
+                "Properties": {
+                    "Cluster": {"Ref": "Cluster"},
+                    "CapacityProviders": ["FARGATE", {"Ref": "Workers"}],
+                    "DefaultCapacityProviderStrategy": [
+                        {"CapacityProvider": "FARGATE", "Weight": "1"}
+                    ],
+                },
+            },
+        }
+    }
+
+
+def test_a_stack_declares_capacity_providers_and_associates_them(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(provider_template(80)))
+    assert status(cfn, stack) == "CREATE_COMPLETE"
+    [provider] = ecs.describe_capacity_providers(capacityProviders=["cfn-workers"])[
+        "capacityProviders"
+    ]
+    assert provider["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 80
+    cluster = ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]
+    assert cluster["capacityProviders"] == ["FARGATE", "cfn-workers"]
+    assert cluster["defaultCapacityProviderStrategy"] == [
+        {"capacityProvider": "FARGATE", "weight": 1, "base": 0}
+    ]
+
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(provider_template(100)))
+    assert status(cfn, stack) == "UPDATE_COMPLETE"
+    [provider] = ecs.describe_capacity_providers(capacityProviders=["cfn-workers"])[
+        "capacityProviders"
+    ]
+    assert provider["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 100
+
+    cfn.delete_stack(StackName=stack)
+    assert stack not in {s["StackName"] for s in cfn.describe_stacks()["Stacks"]}
+    [gone] = ecs.describe_capacity_providers(capacityProviders=["cfn-workers"])["capacityProviders"]
+    assert gone["status"] == "INACTIVE"
+    assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "INACTIVE"
+
+
+def task_set_template(scale: int) -> dict:
+    body = template()
+    body["Resources"]["Service"] = {
+        "Type": "AWS::ECS::Service",
+        "Properties": {
+            "Cluster": {"Ref": "Cluster"},
+            "ServiceName": "web",
+            "DesiredCount": 4,
+            "DeploymentController": {"Type": "EXTERNAL"},
+        },
+    }
+    body["Resources"]["Blue"] = {
+        "Type": "AWS::ECS::TaskSet",
+        "Properties": {
+            "Cluster": {"Ref": "Cluster"},
+            "Service": {"Fn::GetAtt": ["Service", "Name"]},
+            "TaskDefinition": {"Ref": "Worker"},
+            "LaunchType": "FARGATE",
+            "NetworkConfiguration": SUBNETS,
+            "Scale": {"Unit": "PERCENT", "Value": scale},
+        },
+    }
+    body["Resources"]["Primary"] = {
+        "Type": "AWS::ECS::PrimaryTaskSet",
+        "Properties": {
+            "Cluster": {"Ref": "Cluster"},
+            "Service": {"Fn::GetAtt": ["Service", "Name"]},
+            "TaskSetId": {"Fn::GetAtt": ["Blue", "Id"]},
+        },
+    }
+    body["Outputs"] = {"TaskSet": {"Value": {"Ref": "Blue"}}}
+    return body
+
+
+def test_a_stack_runs_an_external_service_through_its_task_sets(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(task_set_template(50)))
+    assert status(cfn, stack) == "CREATE_COMPLETE"
+    task_set_id = outputs(cfn, stack)["TaskSet"]
+    assert task_set_id.startswith("ecs-svc/")
+    fake.advance(30)
+    [blue] = ecs.describe_task_sets(cluster="cfn-cluster", service="web")["taskSets"]
+    assert (blue["id"], blue["status"]) == (task_set_id, "PRIMARY")
+    assert (blue["computedDesiredCount"], blue["runningCount"]) == (2, 2)
+
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(task_set_template(100)))
+    fake.advance(30)
+    [blue] = ecs.describe_task_sets(cluster="cfn-cluster", service="web")["taskSets"]
+    assert blue["id"] == task_set_id  # a new scale updates the task set in place
+    assert (blue["computedDesiredCount"], blue["runningCount"]) == (4, 4)
+
+    cfn.delete_stack(StackName=stack)
+    fake.advance(60)
+    assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "INACTIVE"
+
+
+def test_moto_on_its_own_skips_the_ecs_types_it_does_not_model(fake: FakeECS) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from fakeecs import cloudformation
+
+    cloudformation.install()
+    with mock_aws():
+        cfn = boto3.client("cloudformation", region_name="us-east-1")
+        cfn.create_stack(StackName="plain-moto", TemplateBody=json.dumps(provider_template(80)))
+        assert cfn.describe_stacks(StackName="plain-moto")["Stacks"][0]["StackStatus"] == (
+            "CREATE_COMPLETE"
+        )
+        cfn.delete_stack(StackName="plain-moto")
