@@ -66,6 +66,14 @@ def targets(figures: dict[str, Any]) -> list[tuple[str, bool, str]]:
             growth = large[key] / small[key] if small[key] else 0.0
             span = f"{small['tasks']:,} -> {large['tasks']:,} tasks"
             found.append((f"{label} ({span})", growth <= 1.5, f"x{growth:.2f}"))
+    if "placement" in figures and len(figures["placement"]) > 1:
+        small, large = figures["placement"][0], figures["placement"][-1]
+        key = "us_per_instance_per_task"
+        growth = large[key] / small[key] if small[key] else 0.0
+        span = f"{small['instances']:,} -> {large['instances']:,} instances"
+        found.append(
+            (f"placement cost per instance flat ({span})", growth <= 1.5, f"x{growth:.2f}")
+        )
     if "harness" in figures:
         for dag in figures["harness"]["dags"]:
             pct = dag["overhead_pct"]
@@ -113,6 +121,27 @@ def render(figures: dict[str, Any]) -> str:
                 f"{r['memory_kib_per_task']:.1f}",
             ]
             for r in figures["scaling"]
+        ]
+        lines += _table(header, rows)
+        lines.append("")
+    if "placement" in figures:
+        lines.append("EC2 placement, engine, no HTTP, by container instances (4 tasks on each):")
+        header = [
+            "instances",
+            "RunTask x10 ms",
+            "binpack x10 ms",
+            "List filtered ms",
+            "us/instance",
+        ]
+        rows = [
+            [
+                f"{r['instances']:,}",
+                f"{r['run_task_10_random_ms']:.2f}",
+                f"{r['run_task_10_binpack_ms']:.2f}",
+                f"{r['list_filtered_ms']:.2f}",
+                f"{r['us_per_instance_per_task']:.1f}",
+            ]
+            for r in figures["placement"]
         ]
         lines += _table(header, rows)
         lines.append("")

@@ -3,6 +3,7 @@
 - wire: fakeecs and moto's server, each in its own process, on the same boto3 workload
   over HTTP (bench/wire.py), with one client and with eight;
 - scaling: fakeecs's engine holding 1k, 10k and 100k tasks (bench/scaling.py);
+- placement: EC2 RunTask over 10, 100 and 1,000 container instances (bench/placement.py);
 - harness: the `make test-dags` matrix, per scenario, and against bare dag.test()
   (bench/harness_cost.py).
 Prints a table with the targets and writes JSON (`--json`); compare figures across commits.
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-PARTS = ("wire", "scaling", "harness")
+PARTS = ("wire", "scaling", "placement", "harness")
 
 
 def _ints(text: str) -> list[int]:
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=_ints, default=[1, 8], help="client counts, e.g. 1,8")
     parser.add_argument("--sizes", type=_ints, default=[1_000, 10_000, 100_000])
     parser.add_argument(
+        "--instances", type=_ints, default=[10, 100, 1_000], help="container instance counts"
+    )
+    parser.add_argument(
         "--bare-runs", type=int, default=5, help="harness and bare runs per DAG, interleaved"
     )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
@@ -76,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import scaling
 
         figures["scaling"] = scaling.scale(args.sizes)
+    if "placement" in args.only:
+        from bench import placement
+
+        figures["placement"] = placement.scale(args.instances)
     if "harness" in args.only:
         from bench import harness_cost
 

@@ -37,6 +37,16 @@ def test_the_scaling_part_writes_json_and_judges_its_targets(tmp_path: Path) -> 
     }
 
 
+def test_the_placement_part_places_ec2_tasks_on_every_size(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    assert main(["--only", "placement", "--instances", "3,6", "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert [r["instances"] for r in figures["placement"]] == [3, 6]
+    assert all(r["run_task_10_random_ms"] > 0 for r in figures["placement"])
+    [judged] = [t["target"] for t in figures["targets"]]
+    assert judged.startswith("placement cost per instance flat (3 -> 6 instances)")
+
+
 def test_targets_compare_fakeecs_with_moto_per_client_count() -> None:
     def row(server: str, ops: float, rss: float) -> dict[str, object]:
         phase = {"calls": 1, "errors": 0, "ops_per_second": ops, "p50_ms": 1.0, "p99_ms": 2.0}
