@@ -53,6 +53,8 @@ class Cluster:
     configuration: dict[str, Any] | None = None
     #: Deleted by a stack while its services' tasks still stop: INACTIVE once the last one has.
     delete_when_empty: bool = False
+    #: serviceConnectDefaults.namespace, as the namespace's ARN (None: no default).
+    service_connect_namespace: str | None = None
 
 
 #: Internal status of a task definition revision deleted for good: no API shows it, but it
@@ -102,6 +104,8 @@ class Container:
     exit_code: int | None = None
     reason: str | None = None
     runtime_id: str | None = None
+    #: EC2 launch type: the host ports bound for it (NetworkBinding dicts), shown once RUNNING.
+    network_bindings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -268,10 +272,13 @@ class ContainerInstance:
     availability_zone: str | None = None
     instance_type: str | None = None
     deregistered_at: float | None = None
-    #: What each task placed here took: task ARN -> {"cpu", "memory", "tcp", "udp"}. Only
+    #: What each task placed here took: task ARN -> {"cpu", "memory", "tcp", "udp" (static host
+    #: ports), "dynamic_tcp", "dynamic_udp"}. Only
     #: tasks not yet STOPPED count (entries of stopped ones are pruned on the next placement).
     reservations: dict[str, dict[str, Any]] = field(default_factory=dict)
     status_reason: str | None = None
+    #: The dynamic host port given last: the next one is the next free port after it.
+    last_dynamic_port: int = 0
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.container_instances import find
+from fakeecs.api.instance_state import find
 from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.engine.state import RegionState

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import account_settings, capacity_providers
+from fakeecs.api import account_settings, capacity_clusters, namespaces
 from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
@@ -48,6 +48,8 @@ def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) ->
         out["settings"] = list(cluster.settings)
     if "TAGS" in include:
         out["tags"] = list(cluster.tags)
+    if cluster.service_connect_namespace is not None:
+        out["serviceConnectDefaults"] = {"namespace": cluster.service_connect_namespace}
     if "CONFIGURATIONS" in include and cluster.configuration:
         out["configuration"] = cluster.configuration
     return out
@@ -80,6 +82,15 @@ def _check_name(name: str) -> None:
         )
 
 
+def _default_namespace(region: str, given: dict[str, str] | None) -> str | None:
+    """serviceConnectDefaults as stored: the namespace's ARN, None for none (or "")."""
+    ref = (given or {}).get("namespace") or ""
+    if not ref:
+        return None
+    namespaces.check_name(ref)
+    return namespaces.namespace_arn(region, ref)
+
+
 #: containerInsights values ECS accepts (the model only lists the setting's name).
 INSIGHTS_VALUES = ("enabled", "disabled", "enhanced")
 
@@ -109,7 +120,7 @@ def create_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     if existing is not None and existing.status == "ACTIVE":
         existing.delete_when_empty = False  # asked for again: no longer on its way out
         return {"cluster": cluster_dict(ctx, existing, ["SETTINGS", "TAGS"])}
-    providers, strategy = capacity_providers.check_cluster_providers(
+    providers, strategy = capacity_clusters.check_cluster_providers(
         state,
         None,
         list(params.get("capacityProviders", [])),
@@ -122,6 +133,9 @@ def create_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         capacity_providers=providers,
         default_strategy=strategy,
         configuration=params.get("configuration"),
+        service_connect_namespace=_default_namespace(
+            ctx.region, params.get("serviceConnectDefaults")
+        ),
     )
     # the account's containerInsights setting is the default of new clusters
     insights = account_settings.effective(state, "containerInsights")
@@ -188,6 +202,10 @@ def update_cluster(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         cluster.settings = _merged_settings(cluster.settings, params["settings"])
     if "configuration" in params:
         cluster.configuration = params["configuration"]
+    if "serviceConnectDefaults" in params:  # a namespace of "" removes the default
+        cluster.service_connect_namespace = _default_namespace(
+            ctx.region, params["serviceConnectDefaults"]
+        )
     return {"cluster": cluster_dict(ctx, cluster, ["SETTINGS", "TAGS", "CONFIGURATIONS"])}
 
 

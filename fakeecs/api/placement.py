@@ -4,8 +4,8 @@ What a task needs (`task_needs`), whether an instance can take it (`reject_reaso
 and which instance gets it (`choose`: constraints filter, strategies narrow in
 order, ties broken with the engine's seeded random generator). `plan` places
 several tasks one after another, each seeing what the earlier ones took. Nothing
-here reads or writes fakeecs state: `container_instances` builds the candidates
-from it and records what was placed.
+here reads or writes fakeecs state: `instance_placement` builds the candidates
+from it and records what was placed (and which dynamic host ports were given).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from fakeecs.api.cluster_query import InstanceFacts, Query, parse
 
 MAX_CONSTRAINTS = 10
 MAX_STRATEGIES = 5
+#: Where dynamic host ports come from: the ECS agent uses the instance's
+#: net.ipv4.ip_local_port_range, 32768-60999 on Amazon Linux (the kernel's default).
+EPHEMERAL_PORTS = (32768, 60999)
 
 MEMBER_OF_UNSATISFIED = "MemberOf placement constraint unsatisfied."
 DISTINCT_UNSATISFIED = "DistinctInstance placement constraint unsatisfied."
@@ -80,6 +83,19 @@ def _amount(value: Any, unit_words: tuple[str, ...], per_unit: int, what: str) -
     return int(number * per_unit) if match.group(2) else int(number)
 
 
+def check_container_memory(body: dict[str, Any]) -> None:
+    """Without task-level memory every container needs memory or memoryReservation (EC2 places
+    tasks by it); ECS refuses such a definition at RegisterTaskDefinition."""
+    if body.get("memory") is not None:
+        return
+    for c in body.get("containerDefinitions") or []:
+        if not c.get("memory") and not c.get("memoryReservation"):
+            raise errors.client_error(
+                f"Invalid setting for container '{c.get('name')}'. At least one of 'memory' or "
+                "'memoryReservation' must be specified."
+            )
+
+
 def _container_memory(container: dict[str, Any], override: dict[str, Any]) -> int | None:
     reservation = override.get("memoryReservation", container.get("memoryReservation"))
     hard = override.get("memory", container.get("memory"))
@@ -87,12 +103,44 @@ def _container_memory(container: dict[str, Any], override: dict[str, Any]) -> in
     return None if value is None else int(value)
 
 
+@dataclass(frozen=True)
+class PortMapping:
+    """One portMapping as it lands on the instance: `host_port` None is a dynamic port."""
+
+    container: str
+    container_port: int
+    host_port: int | None
+    protocol: str
+
+
+def port_mappings(body: dict[str, Any]) -> list[PortMapping]:
+    """The host ports a task of this definition binds on its instance.
+
+    `host` mode binds each containerPort (or the hostPort, which must equal it); `bridge`
+    mode binds the hostPort, or a dynamic port when it is 0 or absent; `awsvpc` and
+    `none` bind nothing on the instance (an awsvpc task has its own ENI).
+    """
+    mode = body.get("networkMode") or "bridge"
+    if mode not in ("host", "bridge"):
+        return []
+    out = []
+    for c in body.get("containerDefinitions") or []:
+        for mapping in c.get("portMappings") or []:
+            if mapping.get("containerPort") is None:
+                continue  # a containerPortRange: not placed by fakeecs
+            container_port = int(mapping["containerPort"])
+            host = mapping.get("hostPort") or (container_port if mode == "host" else None)
+            protocol = mapping.get("protocol") or "tcp"
+            port = int(host) if host else None
+            out.append(PortMapping(c["name"], container_port, port, protocol))
+    return out
+
+
 def task_needs(body: dict[str, Any], overrides: dict[str, Any]) -> Need:
-    """CPU, memory and host ports a task of this definition reserves on an EC2 instance.
+    """CPU, memory and static host ports a task of this definition reserves on an EC2 instance.
 
     Task-level cpu/memory win; otherwise the containers' sum (memoryReservation, else
-    memory). Host ports: in `host` mode every mapping's port, in `bridge` mode only
-    mappings with a non-zero hostPort (0 or none is a dynamic port, never a conflict).
+    memory). Host ports: those `port_mappings` fixes (dynamic ones never conflict here).
     """
     containers = list(body.get("containerDefinitions") or [])
     by_name = {o.get("name"): o for o in overrides.get("containerOverrides") or []}
@@ -105,42 +153,50 @@ def task_needs(body: dict[str, Any], overrides: dict[str, Any]) -> Need:
     if task_memory is not None:
         memory = _amount(task_memory, ("gb",), 1024, "memory")
     else:
-        memory = 0
-        for c in containers:
-            amount = _container_memory(c, by_name.get(c["name"], {}))
-            if amount is None:
-                raise errors.client_error(
-                    f"Invalid setting for container '{c['name']}'. At least one of 'memory' or "
-                    "'memoryReservation' must be specified."
-                )
-            memory += amount
-    mode = body.get("networkMode") or "bridge"
-    tcp: list[int] = []
-    udp: list[int] = []
-    for c in containers:
-        for mapping in c.get("portMappings") or []:
-            if mode == "host":
-                port = mapping.get("hostPort") or mapping.get("containerPort")
-            elif mode == "bridge":
-                port = mapping.get("hostPort")
-            else:
-                port = None
-            if port:
-                (udp if mapping.get("protocol") == "udp" else tcp).append(int(port))
-    return Need(cpu=cpu, memory=memory, tcp=tuple(tcp), udp=tuple(udp))
+        amounts = [_container_memory(c, by_name.get(c["name"], {})) for c in containers]
+        if None in amounts:  # a definition saved by an older fakeecs, which let it register
+            check_container_memory(body)
+        memory = sum(a or 0 for a in amounts)
+    static = [(m.host_port, m.protocol) for m in port_mappings(body) if m.host_port is not None]
+    return Need(
+        cpu=cpu,
+        memory=memory,
+        tcp=tuple(port for port, protocol in static if protocol != "udp"),
+        udp=tuple(port for port, protocol in static if protocol == "udp"),
+    )
+
+
+def next_dynamic_port(taken: set[int], last: int) -> int:
+    """The dynamic host port the ECS agent gives next: the first free one after `last`.
+
+    It walks the ephemeral range from the port it gave last (wrapping round), passing over
+    every port `taken` (held by a live task, or reserved on the instance).
+    """
+    low, high = EPHEMERAL_PORTS
+    size = high - low + 1
+    start = last + 1 if low <= last < high else low
+    for step in range(size):
+        port = low + (start - low + step) % size
+        if port not in taken:
+            return port
+    raise errors.client_error(
+        f"No free host port left in the ephemeral range {low}-{high} for a dynamic port mapping."
+    )
 
 
 # constraints and strategies -----------------------------------------------------------
+
+
+def _at_most(items: list[dict[str, Any]], limit: int, what: str) -> None:
+    if len(items) > limit:
+        raise errors.invalid_parameter(f"Too many placement {what}: at most {limit} per task.")
 
 
 def parse_constraints(
     items: list[dict[str, Any]], *, from_task_definition: bool = False
 ) -> list[Constraint]:
     """Check placement constraints as ECS does and compile their expressions."""
-    if len(items) > MAX_CONSTRAINTS:
-        raise errors.invalid_parameter(
-            f"Too many placement constraints: at most {MAX_CONSTRAINTS} per task."
-        )
+    _at_most(items, MAX_CONSTRAINTS, "constraints")
     out = []
     for item in items:
         kind, expression = item.get("type"), item.get("expression")
@@ -165,10 +221,7 @@ def parse_constraints(
 
 def check_strategies(items: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Placement strategies as ECS accepts them, normalised (binpack fields lower case)."""
-    if len(items) > MAX_STRATEGIES:
-        raise errors.invalid_parameter(
-            f"Too many placement strategies: at most {MAX_STRATEGIES} per task."
-        )
+    _at_most(items, MAX_STRATEGIES, "strategies")
     out = []
     for item in items:
         kind, fld = item.get("type"), item.get("field")

@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import capacity_providers
+from fakeecs.api import capacity_strategy, namespaces
+from fakeecs.api.describing import describe_each
 from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
@@ -234,6 +235,55 @@ def _new_deployment(ctx: CallContext, service: Service) -> Deployment:
     )
 
 
+MUST_FORCE = (
+    "When switching from launch type to capacity provider strategy on an existing service, or "
+    "making a change to a capacity provider strategy on a service that is already using one, you "
+    "must force a new deployment."
+)
+
+
+def _capacity_update(
+    state: RegionState, params: dict[str, Any], service: Service, td: TaskDefinition
+) -> tuple[str, list[dict[str, Any]]]:
+    """(launch type, capacity provider strategy) an UpdateService leaves the service with.
+
+    As ECS: a strategy may replace the launch type or another strategy (Fargate providers
+    and Auto Scaling group ones alike), and an empty list goes back to the launch type the
+    current strategy's tasks have; any such change needs forceNewDeployment.
+    """
+    current = service.launch_type, service.capacity_provider_strategy
+    if "capacityProviderStrategy" not in params:
+        return current
+    strategy = capacity_strategy.normalized(params["capacityProviderStrategy"])
+    if strategy:
+        cluster = state.cluster(params.get("cluster"))
+        launch_type = capacity_strategy.check_service_strategy(state, cluster, strategy, td)
+    else:
+        launch_type = service.launch_type
+    if strategy != service.capacity_provider_strategy and not params.get("forceNewDeployment"):
+        raise errors.invalid_parameter(MUST_FORCE)
+    return launch_type, strategy
+
+
+def service_connect_update(state: RegionState, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The serviceConnectConfiguration an UpdateService gives, with the cluster's default
+    namespace filled in (None: not given, the service keeps its own)."""
+    given = params.get("serviceConnectConfiguration")
+    if given is None:
+        return None
+    default = state.cluster(params.get("cluster")).service_connect_namespace
+    return namespaces.service_connect(default, given)
+
+
+def _check_exec_role(td: TaskDefinition | None, done: str) -> None:
+    """ECS Exec needs a task role: a service's tasks take theirs from the task definition."""
+    if td is not None and not td.body.get("taskRoleArn"):
+        raise errors.invalid_parameter(
+            f"The service couldn't be {done} because a valid taskRoleArn is not being used. "
+            "Specify a valid task role in your task definition and try again."
+        )
+
+
 # operations --------------------------------------------------------------------
 
 
@@ -271,14 +321,19 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         td, launch_type, network, given_platform = None, "", None, None
     else:
         td = _task_definition(state, params["taskDefinition"])
-        strategy = capacity_providers.applicable_strategy(state, cluster, params)
+        strategy = capacity_strategy.applicable_strategy(state, cluster, params)
         launch_type = (
-            capacity_providers.strategy_launch_type(strategy, td)
+            capacity_strategy.strategy_launch_type(strategy, td)
             if strategy
             else _launch_type(params, td)
         )
         network = _check_network(params, td)
         given_platform, _ = _platform(launch_type, params.get("platformVersion"))
+    if params.get("enableExecuteCommand"):
+        _check_exec_role(td, "created")
+    connect = namespaces.service_connect(
+        cluster.service_connect_namespace, params.get("serviceConnectConfiguration")
+    )
     maximum, minimum = _deployment_config(params, None)
     breaker = _circuit_breaker(params, None)
     propagate = params.get("propagateTags", "NONE")
@@ -308,6 +363,8 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         echoed={k: params[k] for k in (*ECHOED, *_KEPT) if k in params},
         circuit_breaker=breaker,
     )
+    if connect is not None:
+        service.echoed["serviceConnectConfiguration"] = connect
     service.deployments = [] if external else [_new_deployment(ctx, service)]
     state.services[(cluster.arn, name)] = service
     scheduler.wake(engine, service, now + scheduler.SCHEDULER_DELAY)
@@ -331,31 +388,23 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         new_td = _task_definition(state, params["taskDefinition"])
         redeploy = redeploy or new_td.arn != service.task_definition_arn
         td = new_td
-        if not service.capacity_provider_strategy:
-            _launch_type({"launchType": service.launch_type}, td)  # FARGATE needs a FARGATE one
+    launch_type, strategy = _capacity_update(state, params, service, td)
+    capacity_strategy.check_launch_type(launch_type, td)  # FARGATE needs a FARGATE one
     network = service.network_configuration
     if "networkConfiguration" in params:
         network = _check_network({"networkConfiguration": params["networkConfiguration"]}, td)
         redeploy = redeploy or network != service.network_configuration
     elif "taskDefinition" in params:
         network = _check_network({"networkConfiguration": network}, td)
-    platform = service.platform_version
-    if "platformVersion" in params:
-        platform, _ = _platform(service.launch_type, params["platformVersion"])
-        redeploy = redeploy or platform != service.platform_version
-    strategy = service.capacity_provider_strategy
-    if "capacityProviderStrategy" in params:
-        strategy = capacity_providers.normalized(params["capacityProviderStrategy"])
-        if strategy:
-            capacity_providers.check_service_strategy(
-                state, state.cluster(params.get("cluster")), strategy, td
-            )
-        if bool(strategy) != bool(service.capacity_provider_strategy):
-            raise errors.invalid_parameter(
-                "fakeecs cannot switch a service between a launch type and a capacity provider "
-                "strategy; create a new service."
-            )
-        redeploy = redeploy or strategy != service.capacity_provider_strategy
+    # a service moved to another launch type starts from that type's default platform
+    kept = service.platform_version if launch_type == service.launch_type else None
+    platform, _ = _platform(launch_type, params.get("platformVersion", kept))
+    redeploy = redeploy or platform != service.platform_version
+    if params.get("enableExecuteCommand", service.echoed.get("enableExecuteCommand")) and (
+        "enableExecuteCommand" in params or "taskDefinition" in params
+    ):
+        _check_exec_role(td, "updated")
+    connect = service_connect_update(state, params)
     maximum, minimum = _deployment_config(params, service)
     breaker = _circuit_breaker(params, service)
     desired = params.get("desiredCount", service.desired_count)
@@ -365,7 +414,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     service.task_definition_arn = td.arn
     service.network_configuration = network
     service.platform_version = platform
-    service.capacity_provider_strategy = strategy
+    service.launch_type, service.capacity_provider_strategy = launch_type, strategy
     service.maximum_percent, service.minimum_healthy_percent = maximum, minimum
     service.circuit_breaker = breaker
     service.desired_count = desired
@@ -373,7 +422,9 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         service.propagate_tags = params["propagateTags"]
     if "enableECSManagedTags" in params:
         service.enable_managed_tags = bool(params["enableECSManagedTags"])
-    service.echoed.update({k: params[k] for k in (*ECHOED, *_KEPT[1:]) if k in params})
+    service.echoed.update({k: params[k] for k in ECHOED if k in params})
+    if connect is not None:
+        service.echoed["serviceConnectConfiguration"] = connect
     now = engine.now()
     primary = service.deployments[0]
     primary.desired_count = desired
@@ -411,16 +462,12 @@ def describe_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
     state = ctx.engine.region(ctx.region)
     cluster = state.cluster(params.get("cluster"))
     include_tags = "TAGS" in (params.get("include") or [])
-    found, failures = [], []
-    for ref in refs:
-        service = _lookup(state, cluster, ref)
-        if service is None:
-            name = short_name(ref).rsplit("/", 1)[-1]
-            failures.append(
-                {"arn": arn(ctx.region, f"service/{cluster.name}/{name}"), "reason": "MISSING"}
-            )
-        else:
-            found.append(service_dict(ctx, service, include_tags))
+    found, failures = describe_each(
+        refs,
+        lambda ref: _lookup(state, cluster, ref),
+        lambda service: service_dict(ctx, service, include_tags),
+        lambda ref: arn(ctx.region, f"service/{cluster.name}/{short_name(ref).rsplit('/', 1)[-1]}"),
+    )
     return {"services": found, "failures": failures}
 
 
@@ -446,17 +493,26 @@ def list_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
 def list_services_by_namespace(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     """Services of every cluster whose Service Connect configuration names the namespace.
 
-    fakeecs has no Cloud Map: a namespace exists while some service remembered in the region
-    names it (by the same name or ARN); any other answers NamespaceNotFoundException.
+    A name and an ARN are compared as the namespace ARN they mean (fakeecs/api/namespaces.py).
+    Without a Cloud Map of fakeecs's own, a namespace exists while moto's Cloud Map has it, a
+    cluster has it as its default, or a service the region remembers names it; any other
+    answers NamespaceNotFoundException.
     """
     state = ctx.engine.region(ctx.region)
-    wanted = params["namespace"]
-    configs = [
-        (s, s.echoed.get("serviceConnectConfiguration") or {}) for s in state.services.values()
-    ]
-    named = [(s, c) for s, c in configs if c.get("namespace") == wanted]
-    if not named:
-        raise ECSError("NamespaceNotFoundException", f"Namespace {wanted} not found.")
+    wanted = namespaces.namespace_arn(ctx.region, params["namespace"])
+    named = []
+    for service in state.services.values():
+        config = service.echoed.get("serviceConnectConfiguration") or {}
+        ref = config.get("namespace")
+        if ref and namespaces.namespace_arn(ctx.region, ref) == wanted:
+            named.append((service, config))
+    known = (
+        named
+        or any(c.service_connect_namespace == wanted for c in state.clusters.values())
+        or namespaces.in_cloud_map(ctx.region, wanted)
+    )
+    if not known:
+        raise ECSError("NamespaceNotFoundException", f"Namespace {params['namespace']} not found.")
     arns = sorted(s.arn for s, c in named if c.get("enabled") and s.status != "INACTIVE")
     chunk, token = page(arns, params, limit=100, default=10)
     return with_token({"serviceArns": chunk}, token)

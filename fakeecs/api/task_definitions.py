@@ -8,6 +8,7 @@ from typing import Any
 from fakeecs import errors
 from fakeecs.api.fargate import check_size
 from fakeecs.api.paging import page, with_token
+from fakeecs.api.placement import check_container_memory
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
 from fakeecs.ids import ACCOUNT_ID, arn
@@ -92,6 +93,7 @@ def register_task_definition(ctx: CallContext, params: dict[str, Any]) -> dict[s
     _check_containers(body)
     if "FARGATE" in (body.get("requiresCompatibilities") or []):
         _check_fargate(body)
+    check_container_memory(body)  # EC2 places by it (a Fargate definition has task memory)
     tags = check_tags(body.pop("tags", None))
     state = ctx.engine.region(ctx.region)
     revisions = state.task_definitions[family]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import capacity_providers
+from fakeecs.api import capacity_strategy
 from fakeecs.api import services as svc
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
@@ -162,6 +162,7 @@ def update_external_service(ctx: CallContext, service: Service, params: dict[str
     if desired < 0:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
     maximum, minimum = svc._deployment_config(params, service)
+    connect = svc.service_connect_update(ctx.engine.region(ctx.region), params)
     now = ctx.engine.now()
     service.maximum_percent, service.minimum_healthy_percent = maximum, minimum
     if desired != service.desired_count:
@@ -173,8 +174,8 @@ def update_external_service(ctx: CallContext, service: Service, params: dict[str
     if "enableECSManagedTags" in params:
         service.enable_managed_tags = bool(params["enableECSManagedTags"])
     service.echoed.update({k: params[k] for k in svc.ECHOED if k in params})
-    if "serviceConnectConfiguration" in params:
-        service.echoed["serviceConnectConfiguration"] = params["serviceConnectConfiguration"]
+    if connect is not None:
+        service.echoed["serviceConnectConfiguration"] = connect
     scheduler.wake(ctx.engine, service, now + scheduler.SCHEDULER_DELAY)
     return service
 
@@ -237,11 +238,11 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         )
     td = svc._task_definition(state, params["taskDefinition"])
     # as CreateService: the given strategy, else the cluster's default when no launch type is given
-    strategy = capacity_providers.applicable_strategy(
+    strategy = capacity_strategy.applicable_strategy(
         state, state.cluster(params["cluster"]), params
     )
     launch_type = (
-        capacity_providers.strategy_launch_type(strategy, td)
+        capacity_strategy.strategy_launch_type(strategy, td)
         if strategy
         else _launch_type(params, td)
     )
@@ -274,28 +275,46 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"taskSet": task_set_dict(ctx, service, task_set)}
 
 
-@operation("UpdateTaskSet")
-def update_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+def _target(ctx: CallContext, params: dict[str, Any], member: str) -> tuple[Service, TaskSet]:
+    """The EXTERNAL service and its task set (named by `params[member]`) a call acts on."""
     state = ctx.engine.region(ctx.region)
     service = _service(state, params)
-    task_set = _existing(state, service, params["taskSet"])
+    return service, _existing(state, service, params[member])
+
+
+def _refuse_draining(task_set: TaskSet, action: str) -> None:
     if task_set.status == "DRAINING":
-        raise errors.invalid_parameter("The task set is DRAINING (being deleted): it cannot scale.")
-    scale = _scale(params["scale"])
+        raise errors.invalid_parameter(
+            f"The task set is DRAINING (being deleted): it cannot {action}."
+        )
+
+
+def _updated(
+    ctx: CallContext, service: Service, task_set: TaskSet, changed: bool = True
+) -> dict[str, Any]:
+    """The answer to a call that updated the task set; a scheduler pass is queued. When what
+    was asked of it `changed`, it is STABILIZING until a pass finds it steady."""
     now = ctx.engine.now()
-    if scale != task_set.scale:
-        task_set.scale = scale
-        engine_sets.stabilizing(task_set, now)
     task_set.updated_at = now
+    if changed:
+        engine_sets.stabilizing(task_set, now)
     scheduler.wake(ctx.engine, service, now + scheduler.SCHEDULER_DELAY)
     return {"taskSet": task_set_dict(ctx, service, task_set)}
 
 
+@operation("UpdateTaskSet")
+def update_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    service, task_set = _target(ctx, params, "taskSet")
+    _refuse_draining(task_set, "scale")
+    scale = _scale(params["scale"])
+    changed = scale != task_set.scale
+    task_set.scale = scale
+    return _updated(ctx, service, task_set, changed)
+
+
 @operation("DeleteTaskSet")
 def delete_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    state = ctx.engine.region(ctx.region)
-    service = _service(state, params)
-    task_set = _existing(state, service, params["taskSet"])
+    service, task_set = _target(ctx, params, "taskSet")
     if task_set.status == "DRAINING":
         return {"taskSet": task_set_dict(ctx, service, task_set)}
     if task_set.status == "PRIMARY":
@@ -305,12 +324,8 @@ def delete_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
                 "(UpdateServicePrimaryTaskSet) first, or delete it with force."
             )
         _make_primary(service, None)
-    now = ctx.engine.now()
     task_set.status = "DRAINING"
-    task_set.updated_at = now
-    engine_sets.stabilizing(task_set, now)
-    scheduler.wake(ctx.engine, service, now + scheduler.SCHEDULER_DELAY)
-    return {"taskSet": task_set_dict(ctx, service, task_set)}
+    return _updated(ctx, service, task_set)
 
 
 @operation("DescribeTaskSets")
@@ -338,16 +353,11 @@ def describe_task_sets(ctx: CallContext, params: dict[str, Any]) -> dict[str, An
 
 @operation("UpdateServicePrimaryTaskSet")
 def update_service_primary_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    state = ctx.engine.region(ctx.region)
-    service = _service(state, params)
-    task_set = _existing(state, service, params["primaryTaskSet"])
-    if task_set.status == "DRAINING":
-        raise errors.invalid_parameter(
-            "The task set is DRAINING (being deleted): it cannot become the primary task set."
-        )
+    service, task_set = _target(ctx, params, "primaryTaskSet")
+    _refuse_draining(task_set, "become the primary task set")
     now = ctx.engine.now()
     if task_set.status != "PRIMARY":
-        for other in engine_sets.sets_of(state, service):
+        for other in engine_sets.sets_of(ctx.engine.region(ctx.region), service):
             if other.status == "PRIMARY":
                 other.status = "ACTIVE"
                 other.updated_at = now

@@ -14,7 +14,10 @@ def _container_dict(task: Task, c: Container) -> dict[str, Any]:
         "name": c.name,
         "image": c.image,
         "lastStatus": c.last_status,
-        "networkBindings": [],
+        # the agent reports an EC2 container's host ports once the task is RUNNING
+        "networkBindings": [dict(b) for b in c.network_bindings]
+        if task.started_at is not None
+        else [],
         "networkInterfaces": [],
         "healthStatus": "UNKNOWN",
     }

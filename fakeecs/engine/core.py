@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fakeecs.clock import Clock, ManualClock
-from fakeecs.engine import lifecycle, services
+from fakeecs.engine import instances, lifecycle, services, task_sets
 from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
@@ -123,6 +123,9 @@ class Engine:
         if event.kind == "service":
             services.on_event(self, event)
             return
+        if event.kind == instances.KIND:  # a deregistered container instance is forgotten
+            instances.on_event(self, event)
+            return
         if event.kind == "td-delete":
             self._finish_deletion(event.key, event.arg)
             return
@@ -169,7 +172,7 @@ class Engine:
             if s.status != "INACTIVE"
             for d in s.deployments
         )
-        if in_use:
+        if in_use or task_sets.uses_task_definition(state, td_arn):
             self.delete_later(region, td_arn)  # now_seen is this event's time: look again later
         else:
             td.status = TD_DELETED

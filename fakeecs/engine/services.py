@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fakeecs.engine import lifecycle
 from fakeecs.ids import uuid_like
@@ -140,8 +140,32 @@ def new_deployment_id(engine: Engine) -> str:
     return f"ecs-svc/{engine.rng.randrange(10**18, 10**19)}"
 
 
-def _start(engine: Engine, service: Service, deployment: Deployment, n: int, at: float) -> None:
-    from fakeecs.api.tasks import build_task  # the one way tasks are built (api -> engine import)
+class Rollout(Protocol):
+    """What `start_tasks` starts a service's tasks from: a Deployment, or (for a service with
+    the EXTERNAL deployment controller) a TaskSet, which carries the same settings. The new
+    tasks' startedBy and deploymentId are its `id`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def task_definition_arn(self) -> str: ...
+    @property
+    def launch_type(self) -> str | None: ...
+    @property
+    def capacity_provider_strategy(self) -> list[dict[str, Any]]: ...
+    @property
+    def network_configuration(self) -> dict[str, Any] | None: ...
+    @property
+    def platform_version(self) -> str | None: ...
+
+
+def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, at: float) -> None:
+    """Start `n` tasks of `service` from `deployment`, each placed by its strategy or launch type.
+
+    The one way the schedulers start tasks; on the EC2 launch type it stops early when no
+    container instance fits (the service event says so, a later pass tries again).
+    """
+    from fakeecs.api.task_requests import build_task  # the one way tasks are built (api import)
 
     state = engine.region(service.region)
     cluster = next(c for c in state.clusters.values() if c.arn == service.cluster_arn)
@@ -157,13 +181,14 @@ def _start(engine: Engine, service: Service, deployment: Deployment, n: int, at:
             {"key": "aws:ecs:clusterName", "value": cluster.name},
             {"key": "aws:ecs:serviceName", "value": service.name},
         ]
-    from fakeecs.api.capacity_providers import service_choices
+    from fakeecs.api.capacity_strategy import service_choices
 
     started = []
     for launch_type, provider in service_choices(state, service, deployment, n):
         slot = None
         if launch_type == "EC2":  # on a container instance; none fits: an event, a retry later
-            from fakeecs.api.container_instances import claim, place_for_service
+            from fakeecs.api.instance_placement import claim
+            from fakeecs.engine.service_placement import place_for_service
 
             slot = place_for_service(engine, service, cluster, td, provider, at)
             if slot is None:
@@ -202,7 +227,8 @@ def _start(engine: Engine, service: Service, deployment: Deployment, n: int, at:
     service.steady = False
 
 
-def _stop(engine: Engine, service: Service, tasks: list[Task], at: float) -> None:
+def stop_tasks(engine: Engine, service: Service, tasks: list[Task], at: float) -> None:
+    """Stop `tasks` as the scheduler does (ServiceSchedulerInitiated), with a service event."""
     for task in tasks:
         lifecycle.stop(
             engine,
@@ -221,7 +247,7 @@ def _stop(engine: Engine, service: Service, tasks: list[Task], at: float) -> Non
     service.steady = False
 
 
-def _stop_order(tasks: list[Task]) -> list[Task]:
+def stop_order(tasks: list[Task]) -> list[Task]:
     """Which tasks to stop first: those not yet running, then the newest."""
     return sorted(tasks, key=lambda t: (t.last_status == "RUNNING", -t.created_at))
 
@@ -237,7 +263,7 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
         task_sets.reconcile(engine, service, tasks, at)
         return
     if service.status == "DRAINING":
-        _drain(engine, service, tasks, at)
+        drain(engine, service, tasks, at)
         return
     if _trip_circuit_breaker(engine, service, tasks, at):
         tasks = tasks_of(engine, service)
@@ -250,14 +276,14 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
     leaving = _on_draining_instances(engine, mine)  # replaced elsewhere, then stopped
     mine = [t for t in mine if t not in leaving]
     if len(mine) > want:
-        _stop(engine, service, _stop_order(mine)[: len(mine) - want], at)
+        stop_tasks(engine, service, stop_order(mine)[: len(mine) - want], at)
     elif len(mine) < want and primary.rollout_state != "FAILED":
         ceiling = max(want, math.floor(want * service.maximum_percent / 100))
         total = sum(len(v) for v in by_deployment.values())
         room = ceiling - total if len(service.deployments) > 1 or leaving else want - len(mine)
         n = min(want - len(mine), room)
         if n > 0:
-            _start(engine, service, primary, n, at)
+            start_tasks(engine, service, primary, n, at)
     _retire_old(engine, service, at)
     if leaving:
         _leave(engine, service, leaving, at)
@@ -283,7 +309,7 @@ def _healthy_floor(engine: Engine, service: Service) -> tuple[int, int]:
 def _stoppable(tasks: list[Task], healthy: int, floor: int) -> tuple[list[Task], int]:
     """Of `tasks`, those that may stop now: any not RUNNING, RUNNING ones while `floor` holds."""
     stopping = []
-    for task in _stop_order(tasks):
+    for task in stop_order(tasks):
         if task.last_status != "RUNNING":
             stopping.append(task)
         elif healthy - 1 >= floor:
@@ -297,7 +323,7 @@ def _leave(engine: Engine, service: Service, leaving: list[Task], at: float) -> 
     healthy, floor = _healthy_floor(engine, service)
     stopping, _ = _stoppable(leaving, healthy, floor)
     if stopping:
-        _stop(engine, service, stopping, at)
+        stop_tasks(engine, service, stopping, at)
 
 
 def failure_threshold(desired: int) -> int:
@@ -376,7 +402,7 @@ def _retire_old(engine: Engine, service: Service, at: float) -> None:
         old_tasks = live([t for t in tasks if t.deployment_id == old.id])
         stopping, healthy = _stoppable(old_tasks, healthy, floor)
         if stopping:
-            _stop(engine, service, stopping, at)
+            stop_tasks(engine, service, stopping, at)
     kept = [service.deployments[0]]
     for old in service.deployments[1:]:
         if any(t.deployment_id == old.id and t.last_status != "STOPPED" for t in tasks):
@@ -402,11 +428,11 @@ def _complete(engine: Engine, service: Service, at: float) -> None:
         add_event(engine, service, f"(service {service.name}) has reached a steady state.", at)
 
 
-def _drain(engine: Engine, service: Service, tasks: list[Task], at: float) -> None:
+def drain(engine: Engine, service: Service, tasks: list[Task], at: float) -> None:
     """A deleted service stops its tasks; once all are stopping it is INACTIVE."""
     running = live(tasks)
     if running:
-        _stop(engine, service, _stop_order(running), at)
+        stop_tasks(engine, service, stop_order(running), at)
     if all(STATE_INDEX[t.last_status] >= STATE_INDEX["STOPPING"] for t in tasks):
         service.status = "INACTIVE"
         service.inactive_at = at

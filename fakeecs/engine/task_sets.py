@@ -51,6 +51,18 @@ def computed_desired(service: Service, task_set: TaskSet) -> int:
     return math.ceil(value * service.desired_count / 100)
 
 
+def uses_task_definition(state: RegionState, td_arn: str) -> bool:
+    """Whether a task set still runs `td_arn` (DeleteTaskDefinitions waits for it).
+
+    Any task set not DRAINING may start tasks from it; a DRAINING one starts none, and its
+    tasks that have not stopped keep the revision in use by themselves.
+    """
+    return any(
+        ts.task_definition_arn == td_arn and ts.status != "DRAINING"
+        for ts in state.task_sets.values()
+    )
+
+
 def tasks_of(engine: Engine, service: Service, task_set: TaskSet) -> list[Task]:
     return [t for t in scheduler.tasks_of(engine, service) if t.task_set_arn == task_set.arn]
 
@@ -72,7 +84,7 @@ def reconcile(engine: Engine, service: Service, tasks: list[Task], at: float) ->
                 task_set.status = "DRAINING"
                 task_set.updated_at = at
                 stabilizing(task_set, at)
-        scheduler._drain(engine, service, tasks, at)
+        scheduler.drain(engine, service, tasks, at)
         if service.status == "INACTIVE":
             for task_set in mine:
                 del state.task_sets[task_set.arn]
@@ -82,7 +94,9 @@ def reconcile(engine: Engine, service: Service, tasks: list[Task], at: float) ->
         live = scheduler.live(own)
         want = computed_desired(service, task_set)
         if len(live) > want:
-            scheduler._stop(engine, service, scheduler._stop_order(live)[: len(live) - want], at)
+            scheduler.stop_tasks(
+                engine, service, scheduler.stop_order(live)[: len(live) - want], at
+            )
         elif len(live) < want:
             _start(engine, service, task_set, want - len(live), at)
         if task_set.status == "DRAINING" and all(t.last_status == "STOPPED" for t in own):
@@ -94,9 +108,10 @@ def reconcile(engine: Engine, service: Service, tasks: list[Task], at: float) ->
 def _start(engine: Engine, service: Service, task_set: TaskSet, n: int, at: float) -> None:
     """Start `n` tasks of the task set through the service scheduler's one way of starting tasks.
 
-    A task set carries what a deployment does (task definition, launch type or capacity
-    provider strategy, network, platform version, id), so the service scheduler builds and
-    places its tasks; their startedBy is the task set's id, as for a deployment's tasks.
+    A task set carries what a deployment does (it is a `scheduler.Rollout`: task definition,
+    launch type or capacity provider strategy, network, platform version, id), so the service
+    scheduler builds and places its tasks; their startedBy is the task set's id, as for a
+    deployment's tasks.
     """
     state = engine.region(service.region)
     try:
@@ -104,7 +119,7 @@ def _start(engine: Engine, service: Service, task_set: TaskSet, n: int, at: floa
     except ECSError:  # the revision was deleted for good (DeleteTaskDefinitions): start nothing
         return
     before = len(service.task_arns)
-    scheduler._start(engine, service, task_set, n, at)  # type: ignore[arg-type]
+    scheduler.start_tasks(engine, service, task_set, n, at)
     for arn in service.task_arns[before:]:
         state.tasks[arn].task_set_arn = task_set.arn
 

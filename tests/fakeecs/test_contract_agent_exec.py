@@ -126,7 +126,7 @@ def test_interactive_is_the_only_mode_and_unknown_tasks_are_refused(ecs: Any) ->
 
 
 def test_execute_command_needs_a_task_role_at_run_task(ecs: Any) -> None:
-    with pytest.raises(ClientError, match="requires a task role"):
+    with pytest.raises(ClientError, match="a valid task role is not being used"):
         run(ecs, enableExecuteCommand=True)
     task = run(ecs, enableExecuteCommand=True, overrides={"taskRoleArn": ROLE})["tasks"][0]
     assert task["enableExecuteCommand"] is True
@@ -148,3 +148,69 @@ def test_service_tasks_carry_the_services_execute_command_setting(
     fake.advance(10)
     [arn] = ecs.list_tasks(cluster=CLUSTER, serviceName="svc")["taskArns"]
     assert exec_in(ecs, arn)["taskArn"] == arn
+
+
+def create_service(ecs: Any, **extra: Any) -> dict[str, Any]:
+    params = {
+        "cluster": CLUSTER,
+        "serviceName": "svc",
+        "taskDefinition": FAMILY,
+        "desiredCount": 1,
+        "launchType": "FARGATE",
+        "networkConfiguration": NETWORK,
+    }
+    return ecs.create_service(**{**params, **extra})["service"]
+
+
+def service_task(ecs: Any) -> str:
+    [arn] = ecs.list_tasks(cluster=CLUSTER, serviceName="svc", desiredStatus="RUNNING")["taskArns"]
+    return arn
+
+
+def test_create_service_with_execute_command_needs_a_task_role(ecs: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        create_service(ecs, enableExecuteCommand=True)
+    assert error(exc) == (
+        "InvalidParameterException",
+        "The service couldn't be created because a valid taskRoleArn is not being used. Specify "
+        "a valid task role in your task definition and try again.",
+    )
+    assert ecs.list_services(cluster=CLUSTER)["serviceArns"] == []
+
+
+def test_update_service_turns_execute_command_on_for_the_tasks_it_starts_next(
+    fake: FakeECS, ecs: Any
+) -> None:
+    create_service(ecs)
+    fake.advance(10)
+    with pytest.raises(ClientError) as exc:  # the task definition has no task role
+        ecs.update_service(cluster=CLUSTER, service="svc", enableExecuteCommand=True)
+    assert "couldn't be updated because a valid taskRoleArn" in error(exc)[1]
+    ecs.register_task_definition(**fargate_task_definition(taskRoleArn=ROLE))
+    updated = ecs.update_service(
+        cluster=CLUSTER, service="svc", taskDefinition=FAMILY, enableExecuteCommand=True
+    )["service"]
+    assert updated["enableExecuteCommand"] is True
+    fake.advance(60)  # the new revision's deployment replaced the task
+    arn = service_task(ecs)
+    assert describe(ecs, arn)["enableExecuteCommand"] is True
+    assert exec_in(ecs, arn)["taskArn"] == arn
+
+
+def test_turning_execute_command_on_does_not_change_running_tasks(
+    fake: FakeECS, with_role: Any
+) -> None:
+    ecs = with_role
+    create_service(ecs)
+    fake.advance(10)
+    first = service_task(ecs)
+    ecs.update_service(cluster=CLUSTER, service="svc", enableExecuteCommand=True)
+    fake.advance(60)  # "This parameter doesn't trigger a new service deployment."
+    assert service_task(ecs) == first
+    with pytest.raises(ClientError) as exc:
+        exec_in(ecs, first)
+    assert error(exc) == ("InvalidParameterException", NOT_ENABLED)
+    ecs.update_service(cluster=CLUSTER, service="svc", forceNewDeployment=True)
+    fake.advance(60)
+    second = service_task(ecs)
+    assert second != first and exec_in(ecs, second)["taskArn"] == second

@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakeecs import FakeECS
-from fakeecs.api.capacity_providers import provider_of_instance, spread
+from fakeecs.api.auto_scaling import provider_of_instance
+from fakeecs.api.capacity_strategy import spread
+from fakeecs.api.services import MUST_FORCE
 from tests.fakeecs import ec2_instances
 from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
 
@@ -36,6 +38,36 @@ def associate(ecs: Any, providers: list[str], strategy: list[dict[str, Any]] | N
 def run_with(ecs: Any, **extra: Any) -> list[dict[str, Any]]:
     params = {"cluster": CLUSTER, "taskDefinition": FAMILY, "networkConfiguration": NETWORK}
     return ecs.run_task(**params, **extra)["tasks"]
+
+
+def moto_group(fake: FakeECS, size: int) -> dict[str, Any]:
+    """An Auto Scaling group `ecs-hosts` made in moto (through the fake's endpoint), `size`
+    instances now (at most two), as DescribeAutoScalingGroups shows it."""
+    ec2, autoscaling = client(fake, "ec2"), client(fake, "autoscaling")
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    ec2.create_launch_template(
+        LaunchTemplateName="hosts-lt",
+        LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"},
+    )
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="ecs-hosts",
+        LaunchTemplate={"LaunchTemplateName": "hosts-lt"},
+        MinSize=size,
+        MaxSize=max(size, 2),
+        AvailabilityZones=["us-east-1a"],
+    )
+    [group] = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+    return group
+
+
+def create_service(ecs: Any, **extra: Any) -> dict[str, Any]:
+    params = {
+        "cluster": CLUSTER,
+        "serviceName": "svc",
+        "taskDefinition": FAMILY,
+        "networkConfiguration": NETWORK,
+    }
+    return ecs.create_service(**{**params, **extra})["service"]
 
 
 def placed(tasks: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -114,22 +146,7 @@ def test_names_and_auto_scaling_groups_are_unique(ecs: Any) -> None:
 def test_an_auto_scaling_group_made_with_moto_is_found_by_name_and_checked(
     fake: FakeECS, ecs: Any
 ) -> None:
-    autoscaling, ec2 = client(fake, "autoscaling"), client(fake, "ec2")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    ec2.create_launch_template(
-        LaunchTemplateName="hosts-lt",
-        LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"},
-    )
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName="ecs-hosts",
-        LaunchTemplate={"LaunchTemplateName": "hosts-lt"},
-        MinSize=0,
-        MaxSize=2,
-        AvailabilityZones=["us-east-1a"],
-    )
-    group_arn = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"][0][
-        "AutoScalingGroupARN"
-    ]
+    group_arn = moto_group(fake, size=0)["AutoScalingGroupARN"]
     with pytest.raises(ClientError, match="instance protection from scale in"):
         ecs.create_capacity_provider(
             name="hosts",
@@ -290,12 +307,9 @@ def test_a_provider_in_use_cannot_be_removed(fake: FakeECS, ecs: Any) -> None:
 
 def test_a_service_strategy_keeps_its_provider_in_use(ecs: Any) -> None:
     associate(ecs, ["FARGATE", "FARGATE_SPOT"])
-    ecs.create_service(
-        cluster=CLUSTER,
-        serviceName="svc",
-        taskDefinition=FAMILY,
+    create_service(
+        ecs,
         desiredCount=0,
-        networkConfiguration=NETWORK,
         capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
     )
     with pytest.raises(ClientError) as exc:
@@ -402,21 +416,7 @@ def test_a_custom_provider_places_ec2_tasks_on_its_own_instances(fake: FakeECS, 
 def test_an_instance_of_the_providers_auto_scaling_group_belongs_to_it(
     fake: FakeECS, ecs: Any
 ) -> None:
-    ec2 = client(fake, "ec2")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    ec2.create_launch_template(
-        LaunchTemplateName="hosts-lt",
-        LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"},
-    )
-    autoscaling = client(fake, "autoscaling")
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName="ecs-hosts",
-        LaunchTemplate={"LaunchTemplateName": "hosts-lt"},
-        MinSize=1,
-        MaxSize=1,
-        AvailabilityZones=["us-east-1a"],
-    )
-    [group] = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+    group = moto_group(fake, size=1)
     ecs.create_capacity_provider(
         name="hosts", autoScalingGroupProvider={"autoScalingGroupArn": group["AutoScalingGroupARN"]}
     )
@@ -436,14 +436,7 @@ def test_service_tasks_follow_the_strategy_and_its_base_counts_once(
         {"capacityProvider": "FARGATE", "base": 1, "weight": 0},
         {"capacityProvider": "FARGATE_SPOT", "weight": 1},
     ]
-    service = ecs.create_service(
-        cluster=CLUSTER,
-        serviceName="svc",
-        taskDefinition=FAMILY,
-        desiredCount=2,
-        networkConfiguration=NETWORK,
-        capacityProviderStrategy=strategy,
-    )["service"]
+    service = create_service(ecs, desiredCount=2, capacityProviderStrategy=strategy)
     assert "launchType" not in service
     fake.advance(10)
     ecs.update_service(cluster=CLUSTER, service="svc", desiredCount=4)
@@ -457,13 +450,7 @@ def test_service_tasks_follow_the_strategy_and_its_base_counts_once(
 def test_create_service_uses_the_cluster_default_and_shows_it(ecs: Any) -> None:
     default = [{"capacityProvider": "FARGATE_SPOT", "weight": 2, "base": 0}]
     associate(ecs, ["FARGATE_SPOT"], default)
-    service = ecs.create_service(
-        cluster=CLUSTER,
-        serviceName="svc",
-        taskDefinition=FAMILY,
-        desiredCount=1,
-        networkConfiguration=NETWORK,
-    )["service"]
+    service = create_service(ecs, desiredCount=1)
     assert service["capacityProviderStrategy"] == [
         {"capacityProvider": "FARGATE_SPOT", "weight": 2, "base": 0}
     ]
@@ -532,3 +519,103 @@ def test_providers_and_associations_survive_a_restart(tmp_path: Path) -> None:
         assert cluster["defaultCapacityProviderStrategy"][0]["capacityProvider"] == "FARGATE_SPOT"
         again = ecs.describe_tasks(cluster=CLUSTER, tasks=[task["taskArn"]])["tasks"][0]
         assert again["capacityProviderName"] == "FARGATE_SPOT"
+
+
+# UpdateService between strategies -----------------------------------------------------------
+
+
+def service_tasks(ecs: Any) -> list[dict[str, Any]]:
+    arns = ecs.list_tasks(cluster=CLUSTER, serviceName="svc")["taskArns"]
+    return ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"] if arns else []
+
+
+def hosts_provider(fake: FakeECS, ecs: Any) -> str:
+    """A provider `hosts` on a moto Auto Scaling group whose one instance is registered to the
+    cluster (so it belongs to the provider); the container instance's ARN."""
+    group = moto_group(fake, size=1)
+    ecs.create_capacity_provider(
+        name="hosts", autoScalingGroupProvider={"autoScalingGroupArn": group["AutoScalingGroupARN"]}
+    )
+    associate(ecs, ["FARGATE", "FARGATE_SPOT", "hosts"])
+    document = ec2_instances.identity_document(
+        client(fake, "ec2"), group["Instances"][0]["InstanceId"]
+    )
+    return ecs.register_container_instance(
+        cluster=CLUSTER,
+        instanceIdentityDocument=document,
+        instanceIdentityDocumentSignature="fake-signature",
+    )["containerInstance"]["containerInstanceArn"]
+
+
+def test_update_service_moves_between_fargate_and_auto_scaling_group_providers(
+    fake: FakeECS, ecs: Any
+) -> None:
+    ecs.register_task_definition(
+        **fargate_task_definition(requiresCompatibilities=["FARGATE", "EC2"])
+    )
+    host = hosts_provider(fake, ecs)
+    fargate = [{"capacityProvider": "FARGATE", "weight": 1}]
+    create_service(ecs, desiredCount=1, capacityProviderStrategy=fargate)
+    fake.advance(10)
+    [before] = service_tasks(ecs)
+    assert (before["launchType"], before["capacityProviderName"]) == ("FARGATE", "FARGATE")
+
+    ec2 = [{"capacityProvider": "hosts", "weight": 1}]
+    with pytest.raises(ClientError) as exc:
+        ecs.update_service(cluster=CLUSTER, service="svc", capacityProviderStrategy=ec2)
+    assert error(exc) == ("InvalidParameterException", MUST_FORCE)
+    moved = ecs.update_service(
+        cluster=CLUSTER, service="svc", capacityProviderStrategy=ec2, forceNewDeployment=True
+    )["service"]
+    assert moved["capacityProviderStrategy"] == [
+        {"capacityProvider": "hosts", "weight": 1, "base": 0}
+    ]
+    assert "launchType" not in moved and "platformVersion" not in moved
+    assert moved["deployments"][0]["capacityProviderStrategy"] == moved["capacityProviderStrategy"]
+    fake.advance(60)
+    [after] = [t for t in service_tasks(ecs) if t["lastStatus"] == "RUNNING"]
+    assert (after["launchType"], after["capacityProviderName"]) == ("EC2", "hosts")
+    assert after["containerInstanceArn"] == host
+    assert "platformVersion" not in after
+
+    # an empty strategy goes back to the launch type of the strategy's tasks
+    back = ecs.update_service(
+        cluster=CLUSTER, service="svc", capacityProviderStrategy=[], forceNewDeployment=True
+    )["service"]
+    assert back["launchType"] == "EC2" and "capacityProviderStrategy" not in back
+    assert ecs.list_services(cluster=CLUSTER, launchType="EC2")["serviceArns"] == [
+        back["serviceArn"]
+    ]
+    # and from there, a Fargate provider again (the platform version comes back with it)
+    again = ecs.update_service(
+        cluster=CLUSTER, service="svc", capacityProviderStrategy=fargate, forceNewDeployment=True
+    )["service"]
+    assert again["platformVersion"] == "LATEST"
+    fake.advance(60)
+    [last] = [t for t in service_tasks(ecs) if t["lastStatus"] == "RUNNING"]
+    assert (last["launchType"], last["capacityProviderName"]) == ("FARGATE", "FARGATE")
+
+
+def test_a_launch_type_service_takes_a_strategy_only_with_a_forced_deployment(
+    fake: FakeECS, ecs: Any
+) -> None:
+    associate(ecs, ["FARGATE_SPOT"])
+    create_service(ecs, desiredCount=1, launchType="FARGATE")
+    spot = [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+    with pytest.raises(ClientError, match="you must force a new deployment"):
+        ecs.update_service(cluster=CLUSTER, service="svc", capacityProviderStrategy=spot)
+    same = ecs.update_service(cluster=CLUSTER, service="svc", capacityProviderStrategy=[])
+    assert same["service"]["launchType"] == "FARGATE"  # nothing changed: no deployment needed
+    ecs.update_service(
+        cluster=CLUSTER, service="svc", capacityProviderStrategy=spot, forceNewDeployment=True
+    )
+    fake.advance(60)
+    [task] = [t for t in service_tasks(ecs) if t["lastStatus"] == "RUNNING"]
+    assert task["capacityProviderName"] == "FARGATE_SPOT"
+    with pytest.raises(ClientError, match="not associated"):  # still checked as RunTask's
+        ecs.update_service(
+            cluster=CLUSTER,
+            service="svc",
+            capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
+            forceNewDeployment=True,
+        )

@@ -162,14 +162,33 @@ def test_static_host_ports_conflict_dynamic_ones_do_not(fake: FakeECS, ecs: Any)
     assert host["failures"] == [{"arn": arn, "reason": "RESOURCE:PORTS"}]  # 22 is the agent's
 
 
-def test_a_container_without_memory_cannot_be_placed(fake: FakeECS, ecs: Any) -> None:
-    register(fake, ecs)
-    ecs.register_task_definition(
-        family="nomem", containerDefinitions=[{"name": "main", "image": "x"}]
-    )
+def test_a_container_without_memory_is_refused_at_registration(ecs: Any) -> None:
     with pytest.raises(ClientError) as exc:
-        ecs.run_task(cluster=CLUSTER, taskDefinition="nomem", launchType="EC2")
-    assert error(exc)[0] == "ClientException" and "memoryReservation" in error(exc)[1]
+        ecs.register_task_definition(
+            family="nomem",
+            containerDefinitions=[
+                {"name": "sized", "image": "x", "memory": 128},
+                {"name": "main", "image": "x"},
+            ],
+        )
+    assert error(exc) == (
+        "ClientException",
+        "Invalid setting for container 'main'. At least one of 'memory' or 'memoryReservation' "
+        "must be specified.",
+    )
+    assert ecs.list_task_definitions(familyPrefix="nomem")["taskDefinitionArns"] == []
+    soft = {"name": "main", "image": "x", "memoryReservation": 64}
+    ecs.register_task_definition(family="soft", containerDefinitions=[soft])
+    bare = {"name": "main", "image": "x"}
+    ecs.register_task_definition(family="tasklevel", memory="512", containerDefinitions=[bare])
+    with pytest.raises(ClientError) as exc:  # Fargate's own rule comes first: task memory
+        ecs.register_task_definition(
+            family="fg",
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            containerDefinitions=[bare],
+        )
+    assert error(exc)[0] == "ClientException" and "memoryReservation" not in error(exc)[1]
 
 
 def test_list_filters_by_query_and_status_and_pages(fake: FakeECS, ecs: Any) -> None:
@@ -330,5 +349,53 @@ def test_container_instances_survive_a_restart(tmp_path: Any) -> None:
         assert {"name": "stack", "value": "prod"} in seen["attributes"]
         fake.advance(700)
         assert resource(describe(ecs, arn)["remainingResources"], "MEMORY") == 7987
+    finally:
+        fake.stop()
+
+
+def test_a_deregistered_instance_is_forgotten_an_hour_later(fake: FakeECS, ecs: Any) -> None:
+    arn = register(fake, ecs)["containerInstanceArn"]
+    ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=arn)
+    fake.advance(3599)
+    assert describe(ecs, arn)["status"] == "INACTIVE"
+    fake.advance(1)
+    answer = ecs.describe_container_instances(cluster=CLUSTER, containerInstances=[arn])
+    assert answer["containerInstances"] == []
+    assert answer["failures"] == [{"arn": arn, "reason": "MISSING"}]
+
+
+def test_an_inactive_registration_taken_up_again_is_kept(fake: FakeECS, ecs: Any) -> None:
+    from tests.fakeecs.ec2_instances import identity_document
+
+    instance = launch(fake)
+    doc = identity_document(client(fake, "ec2"), instance)
+    arn = ecs.register_container_instance(cluster=CLUSTER, instanceIdentityDocument=doc)[
+        "containerInstance"
+    ]["containerInstanceArn"]
+    ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=arn)
+    fake.advance(1800)
+    again = ecs.register_container_instance(
+        cluster=CLUSTER, instanceIdentityDocument=doc, containerInstanceArn=arn
+    )["containerInstance"]
+    assert again["containerInstanceArn"] == arn and again["status"] == "ACTIVE"
+    fake.advance(3600)
+    assert describe(ecs, arn)["status"] == "ACTIVE"
+
+
+def test_forgetting_a_deregistered_instance_survives_a_restart(tmp_path: Any) -> None:
+    fake = FakeECS(clock="manual", seed=0, state=tmp_path / "state.json").start()
+    try:
+        ecs = client(fake)
+        ecs.create_cluster(clusterName=CLUSTER)
+        arn = register(fake, ecs)["containerInstanceArn"]
+        ecs.deregister_container_instance(cluster=CLUSTER, containerInstance=arn)
+        fake.advance(1000)
+        fake = fake.restart()
+        assert describe(ecs, arn)["status"] == "INACTIVE"
+        fake.advance(2600)
+        failures = ecs.describe_container_instances(cluster=CLUSTER, containerInstances=[arn])[
+            "failures"
+        ]
+        assert failures == [{"arn": arn, "reason": "MISSING"}]
     finally:
         fake.stop()

@@ -445,3 +445,33 @@ def test_a_capacity_provider_strategy_is_echoed_instead_of_a_launch_type(
     fake.advance(10)
     described = ecs.describe_task_sets(cluster="spot", service=SERVICE)["taskSets"][0]
     assert described["runningCount"] == 2
+
+
+def test_a_task_definition_used_by_a_task_set_is_in_use_until_the_set_has_drained(
+    fake: Any, svc: Any
+) -> None:
+    """DeleteTaskDefinitions waits for a task set that is not DRAINING-and-empty, as for a
+    service deployment: even one scaled to 0% could start tasks from it again."""
+    svc.register_task_definition(**fargate_task_definition(family="blue"))
+    arn = svc.describe_task_definition(taskDefinition="blue")["taskDefinition"]["taskDefinitionArn"]
+    blue = create_set(svc, value=0.0, taskDefinition="blue")
+    svc.deregister_task_definition(taskDefinition=arn)
+    deleted = svc.delete_task_definitions(taskDefinitions=[arn])["taskDefinitions"][0]
+    assert deleted["status"] == "DELETE_IN_PROGRESS"
+    fake.advance(600)  # no task uses it, the task set still does
+    kept = svc.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+    assert kept["status"] == "DELETE_IN_PROGRESS"
+    svc.update_task_set(
+        cluster=CLUSTER,
+        service=SERVICE,
+        taskSet=blue["id"],
+        scale={"value": 50.0, "unit": "PERCENT"},
+    )
+    fake.advance(30)
+    assert len(running_tasks(svc)) == 2  # its tasks still start from the revision
+    svc.delete_task_set(cluster=CLUSTER, service=SERVICE, taskSet=blue["id"], force=True)
+    fake.advance(60)  # the set drains: its tasks stop, it goes away
+    assert svc.describe_task_sets(cluster=CLUSTER, service=SERVICE)["taskSets"] == []
+    fake.advance(120)
+    with pytest.raises(ClientError):
+        svc.describe_task_definition(taskDefinition=arn)

@@ -566,7 +566,7 @@ def test_a_capacity_provider_strategy_is_echoed_instead_of_a_launch_type(
     fake.advance(10)
     [task] = service_tasks(ecs)
     assert task["launchType"] == "FARGATE"
-    with pytest.raises(ClientError, match="launch type and a capacity provider"):
+    with pytest.raises(ClientError, match="you must force a new deployment"):
         ecs.update_service(cluster=CLUSTER, service=SERVICE, capacityProviderStrategy=[])
 
 
@@ -576,6 +576,10 @@ def test_settings_fakeecs_does_not_act_on_are_echoed(ecs: Any) -> None:
         "containerName": "main",
         "containerPort": 8080,
     }
+    # ECS Exec needs a task role (CreateService refuses enableExecuteCommand without one)
+    ecs.register_task_definition(
+        **fargate_task_definition(taskRoleArn="arn:aws:iam::123456789012:role/task")
+    )
     service = create(
         ecs, loadBalancers=[balancer], healthCheckGracePeriodSeconds=30, enableExecuteCommand=True
     )

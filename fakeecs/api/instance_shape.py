@@ -1,0 +1,70 @@
+"""A container instance as RegisterContainerInstance, DescribeContainerInstances and the
+other container instance operations return it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fakeecs.api import ec2_identity
+from fakeecs.api.instance_state import held, registered_amount, registered_ports, tasks_on
+from fakeecs.engine.state import RegionState
+from fakeecs.model import ContainerInstance
+
+_PENDING = ("PROVISIONING", "PENDING", "ACTIVATING")
+
+
+def _remaining(state: RegionState, ci: ContainerInstance) -> list[dict[str, Any]]:
+    """What is left: the registered amounts less what live tasks hold. PORTS lists the
+    reserved ports (the agent's and tasks' static hostPorts), not dynamic ones, as ECS does."""
+    taken = held(state, ci)
+    tcp = registered_ports(ci, "PORTS") | taken.tcp
+    udp = registered_ports(ci, "PORTS_UDP") | taken.udp
+    return [
+        ec2_identity.integer_resource("CPU", registered_amount(ci, "CPU") - taken.cpu),
+        ec2_identity.integer_resource("MEMORY", registered_amount(ci, "MEMORY") - taken.memory),
+        ec2_identity.set_resource("PORTS", [str(p) for p in tcp]),
+        ec2_identity.set_resource("PORTS_UDP", [str(p) for p in udp]),
+    ]
+
+
+def _health(ci: ContainerInstance) -> dict[str, Any]:
+    return {
+        "overallStatus": "OK",
+        "details": [
+            {
+                "type": "CONTAINER_RUNTIME",
+                "status": "OK",
+                "lastUpdated": ci.registered_at,
+                "lastStatusChange": ci.registered_at,
+            }
+        ],
+    }
+
+
+def instance_dict(
+    state: RegionState, ci: ContainerInstance, include: list[str] | tuple[str, ...] = ()
+) -> dict[str, Any]:
+    live = tasks_on(state, ci)
+    out: dict[str, Any] = {
+        "containerInstanceArn": ci.arn,
+        "ec2InstanceId": ci.ec2_instance_id,
+        "version": ci.version,
+        "versionInfo": dict(ci.version_info),
+        "remainingResources": _remaining(state, ci),
+        "registeredResources": [dict(r) for r in ci.registered_resources],
+        "status": ci.status,
+        "agentConnected": ci.agent_connected and ci.status != "INACTIVE",
+        "runningTasksCount": sum(1 for t in live if t.last_status == "RUNNING"),
+        "pendingTasksCount": sum(1 for t in live if t.last_status in _PENDING),
+        "attributes": [dict(a) for a in ci.attributes],
+        "registeredAt": ci.registered_at,
+        "attachments": [],
+        "tags": list(ci.tags) if "TAGS" in include else [],
+    }
+    if ci.capacity_provider_name:
+        out["capacityProviderName"] = ci.capacity_provider_name
+    if ci.status_reason:
+        out["statusReason"] = ci.status_reason
+    if "CONTAINER_INSTANCE_HEALTH" in include:
+        out["healthStatus"] = _health(ci)
+    return out
