@@ -10,7 +10,7 @@ combined with `and`/`&&`, `or`/`||`, `not`/`!` and parentheses. Subjects:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -65,7 +65,7 @@ class InstanceFacts:
     running_tasks: int
     agent_connected: bool
     agent_version: str
-    attributes: dict[str, str | None]
+    attributes: Mapping[str, str | None]
     #: Groups of the instance's tasks that are not stopping (for `task:group`).
     groups: list[str] = field(default_factory=list)
 

@@ -15,11 +15,11 @@ from fakeecs import errors
 from fakeecs.api import placement
 from fakeecs.api.instance_state import (
     Held,
+    Registered,
     cluster_instances,
     facts,
     held,
-    registered_amount,
-    registered_ports,
+    registered,
     tasks_on,
 )
 from fakeecs.engine.core import Engine
@@ -43,24 +43,26 @@ class Placement:
     mappings: list[placement.PortMapping] = field(default_factory=list)
 
 
-def _busy_ports(ci: ContainerInstance, taken: Held) -> dict[str, set[int]]:
+def _busy_ports(own: Registered, taken: Held) -> dict[str, set[int]]:
     """Host ports in use by protocol: reserved ones, and static and dynamic ones of live tasks."""
     return {
-        "tcp": registered_ports(ci, "PORTS") | taken.tcp | taken.dynamic_tcp,
-        "udp": registered_ports(ci, "PORTS_UDP") | taken.udp | taken.dynamic_udp,
+        "tcp": own.tcp | taken.tcp | taken.dynamic_tcp,
+        "udp": own.udp | taken.udp | taken.dynamic_udp,
     }
 
 
 def candidate(state: RegionState, ci: ContainerInstance) -> placement.Candidate:
     """The instance as placement sees it (a dynamic port in use conflicts with a static one)."""
-    taken = held(state, ci)
-    busy = _busy_ports(ci, taken)
+    live = tasks_on(state, ci)
+    taken = held(state, ci, live)
+    own = registered(ci)
+    busy = _busy_ports(own, taken)
     return placement.Candidate(
         arn=ci.arn,
         status=ci.status,
-        facts=facts(state, ci),
-        cpu_left=registered_amount(ci, "CPU") - taken.cpu,
-        memory_left=registered_amount(ci, "MEMORY") - taken.memory,
+        facts=facts(state, ci, live),
+        cpu_left=own.cpu - taken.cpu,
+        memory_left=own.memory - taken.memory,
         tcp_used=busy["tcp"],
         udp_used=busy["udp"],
     )
@@ -123,7 +125,7 @@ def _bind(
     state: RegionState, ci: ContainerInstance, mappings: list[placement.PortMapping]
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[int]]]:
     """(container name -> its networkBindings, protocol -> the dynamic ports given)."""
-    busy = _busy_ports(ci, held(state, ci))
+    busy = _busy_ports(registered(ci), held(state, ci))
     for m in mappings:  # the task's own static ports are not free for its dynamic ones
         if m.host_port is not None:
             busy[m.protocol].add(m.host_port)

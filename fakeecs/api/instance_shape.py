@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs.api import ec2_identity
-from fakeecs.api.instance_state import held, registered_amount, registered_ports, tasks_on
+from fakeecs.api.instance_state import held, registered, tasks_on
 from fakeecs.engine.state import RegionState
 from fakeecs.model import ContainerInstance
 
@@ -17,11 +17,12 @@ def _remaining(state: RegionState, ci: ContainerInstance) -> list[dict[str, Any]
     """What is left: the registered amounts less what live tasks hold. PORTS lists the
     reserved ports (the agent's and tasks' static hostPorts), not dynamic ones, as ECS does."""
     taken = held(state, ci)
-    tcp = registered_ports(ci, "PORTS") | taken.tcp
-    udp = registered_ports(ci, "PORTS_UDP") | taken.udp
+    own = registered(ci)
+    tcp = own.tcp | taken.tcp
+    udp = own.udp | taken.udp
     return [
-        ec2_identity.integer_resource("CPU", registered_amount(ci, "CPU") - taken.cpu),
-        ec2_identity.integer_resource("MEMORY", registered_amount(ci, "MEMORY") - taken.memory),
+        ec2_identity.integer_resource("CPU", own.cpu - taken.cpu),
+        ec2_identity.integer_resource("MEMORY", own.memory - taken.memory),
         ec2_identity.set_resource("PORTS", [str(p) for p in tcp]),
         ec2_identity.set_resource("PORTS_UDP", [str(p) for p in udp]),
     ]

@@ -7,6 +7,7 @@ back when a task stops. Reading only: nothing here changes state.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,18 +59,28 @@ def tasks_on(state: RegionState, ci: ContainerInstance) -> list[Task]:
     return [t for t in tasks if t is not None and t.last_status != "STOPPED"]
 
 
-def _resource(ci: ContainerInstance, name: str) -> dict[str, Any]:
-    return next((r for r in ci.registered_resources if r.get("name") == name), {})
+@dataclass
+class Registered:
+    """What an instance registered, read in one pass over its registeredResources: CPU units,
+    MiB, and the host ports the agent and the host keep for themselves (PORTS, PORTS_UDP)."""
+
+    cpu: int = 0
+    memory: int = 0
+    tcp: set[int] = field(default_factory=set)
+    udp: set[int] = field(default_factory=set)
 
 
-def registered_amount(ci: ContainerInstance, name: str) -> int:
-    r = _resource(ci, name)
-    return int(r.get("integerValue") or r.get("longValue") or r.get("doubleValue") or 0)
-
-
-def registered_ports(ci: ContainerInstance, name: str) -> set[int]:
-    """PORTS or PORTS_UDP as registered: the ports the agent and the host keep for themselves."""
-    return {int(p) for p in _resource(ci, name).get("stringSetValue") or [] if str(p).isdigit()}
+def registered(ci: ContainerInstance) -> Registered:
+    out = Registered()
+    for r in ci.registered_resources:
+        name = r.get("name")
+        if name in ("CPU", "MEMORY"):
+            amount = int(r.get("integerValue") or r.get("longValue") or r.get("doubleValue") or 0)
+            setattr(out, name.lower(), amount)
+        elif name in ("PORTS", "PORTS_UDP"):
+            ports = {int(p) for p in r.get("stringSetValue") or [] if str(p).isdigit()}
+            setattr(out, "tcp" if name == "PORTS" else "udp", ports)
+    return out
 
 
 @dataclass
@@ -88,9 +99,10 @@ class Held:
     dynamic_udp: set[int] = field(default_factory=set)
 
 
-def held(state: RegionState, ci: ContainerInstance) -> Held:
+def held(state: RegionState, ci: ContainerInstance, live: list[Task] | None = None) -> Held:
+    """What `ci`'s live tasks hold (`live`: tasks_on(state, ci), when the caller has it already)."""
     out = Held()
-    for task in tasks_on(state, ci):
+    for task in tasks_on(state, ci) if live is None else live:
         taken = ci.reservations[task.arn]
         out.cpu += taken["cpu"]
         out.memory += taken["memory"]
@@ -101,19 +113,40 @@ def held(state: RegionState, ci: ContainerInstance) -> Held:
     return out
 
 
-def _attribute_map(ci: ContainerInstance) -> dict[str, str | None]:
-    return {a["name"]: a.get("value") for a in ci.attributes}
+class AttributeView(Mapping[str, str | None]):
+    """An instance's attributes by name, built on first use: most placements never read them,
+    and building the map for every instance was most of an EC2 RunTask's cost."""
+
+    def __init__(self, attributes: list[dict[str, Any]]) -> None:
+        self._attributes = attributes
+        self._by_name: dict[str, str | None] | None = None
+
+    def _map(self) -> dict[str, str | None]:
+        if self._by_name is None:
+            self._by_name = {a["name"]: a.get("value") for a in self._attributes}
+        return self._by_name
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._map()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
 
 
-def facts(state: RegionState, ci: ContainerInstance) -> InstanceFacts:
-    """The instance as the cluster query language sees it."""
-    live = tasks_on(state, ci)
+def facts(
+    state: RegionState, ci: ContainerInstance, live: list[Task] | None = None
+) -> InstanceFacts:
+    """The instance as the cluster query language sees it (`live` as for `held`)."""
+    live = tasks_on(state, ci) if live is None else live
     return InstanceFacts(
         ec2_instance_id=ci.ec2_instance_id,
         registered_at=ci.registered_at,
         running_tasks=sum(1 for t in live if t.last_status == "RUNNING"),
         agent_connected=ci.agent_connected,
         agent_version=str((ci.version_info or {}).get("agentVersion", "")),
-        attributes=_attribute_map(ci),
+        attributes=AttributeView(ci.attributes),
         groups=[t.group or "" for t in live if t.desired_status == "RUNNING"],
     )
