@@ -159,6 +159,17 @@ def strategy_launch_type(strategy: list[dict[str, Any]], td: TaskDefinition) -> 
     return check_launch_type(launch_type_of(strategy[0]["capacityProvider"]), td)
 
 
+def service_launch(
+    state: RegionState, cluster: Cluster, params: dict[str, Any], td: TaskDefinition
+) -> tuple[list[dict[str, Any]] | None, str]:
+    """(the strategy, the launch type) a CreateService or CreateTaskSet request runs with: one
+    launch type for all its tasks (a strategy never mixes Fargate and EC2 providers)."""
+    strategy = applicable_strategy(state, cluster, params)
+    if strategy:
+        return strategy, strategy_launch_type(strategy, td)
+    return strategy, check_launch_type(params.get("launchType", "EC2"), td)
+
+
 def launch_choices(
     state: RegionState, cluster: Cluster, params: dict[str, Any], td: TaskDefinition, count: int
 ) -> list[tuple[str, str | None]]:

@@ -16,7 +16,7 @@ from fakeecs.api.describing import describe_each
 from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
-from fakeecs.api.tasks import _check_network, _launch_type
+from fakeecs.api.task_requests import check_network
 from fakeecs.engine import services as scheduler
 from fakeecs.engine.state import RegionState
 from fakeecs.engine.task_sets import is_external
@@ -321,13 +321,8 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         td, launch_type, network, given_platform = None, "", None, None
     else:
         td = _task_definition(state, params["taskDefinition"])
-        strategy = capacity_strategy.applicable_strategy(state, cluster, params)
-        launch_type = (
-            capacity_strategy.strategy_launch_type(strategy, td)
-            if strategy
-            else _launch_type(params, td)
-        )
-        network = _check_network(params, td)
+        strategy, launch_type = capacity_strategy.service_launch(state, cluster, params, td)
+        network = check_network(params, td)
         given_platform, _ = _platform(launch_type, params.get("platformVersion"))
     if params.get("enableExecuteCommand"):
         _check_exec_role(td, "created")
@@ -392,10 +387,10 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     capacity_strategy.check_launch_type(launch_type, td)  # FARGATE needs a FARGATE one
     network = service.network_configuration
     if "networkConfiguration" in params:
-        network = _check_network({"networkConfiguration": params["networkConfiguration"]}, td)
+        network = check_network({"networkConfiguration": params["networkConfiguration"]}, td)
         redeploy = redeploy or network != service.network_configuration
     elif "taskDefinition" in params:
-        network = _check_network({"networkConfiguration": network}, td)
+        network = check_network({"networkConfiguration": network}, td)
     # a service moved to another launch type starts from that type's default platform
     kept = service.platform_version if launch_type == service.launch_type else None
     platform, _ = _platform(launch_type, params.get("platformVersion", kept))

@@ -18,7 +18,7 @@ from fakeecs.api import capacity_strategy
 from fakeecs.api import services as svc
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
-from fakeecs.api.tasks import _check_network, _launch_type
+from fakeecs.api.task_requests import check_network
 from fakeecs.engine import services as scheduler
 from fakeecs.engine import task_sets as engine_sets
 from fakeecs.engine.state import RegionState
@@ -238,15 +238,10 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         )
     td = svc._task_definition(state, params["taskDefinition"])
     # as CreateService: the given strategy, else the cluster's default when no launch type is given
-    strategy = capacity_strategy.applicable_strategy(
-        state, state.cluster(params["cluster"]), params
+    strategy, launch_type = capacity_strategy.service_launch(
+        state, state.cluster(params["cluster"]), params, td
     )
-    launch_type = (
-        capacity_strategy.strategy_launch_type(strategy, td)
-        if strategy
-        else _launch_type(params, td)
-    )
-    network = _check_network(params, td)
+    network = check_network(params, td)
     _, platform = svc._platform(launch_type, params.get("platformVersion"))
     scale = _scale(params.get("scale"))
     now = engine.now()

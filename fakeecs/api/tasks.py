@@ -15,26 +15,13 @@ from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.task_shape import task_dict
 from fakeecs.errors import ECSError
-from fakeecs.model import ClientTokenRecord, Task, TaskDefinition
-
-#: Kept under its old name for the modules that import it from here (task sets).
-_check_network = task_requests.check_network
+from fakeecs.model import ClientTokenRecord, Task
 
 CLIENT_TOKEN_TTL = 24 * 3600.0
 NO_CAPACITY = (
     "Capacity is unavailable at this time. Please try again later or in a different "
     "availability zone"
 )
-
-
-def _launch_type(params: dict[str, Any], td: TaskDefinition) -> str:
-    """One launch type for a request that has one (a strategy's tasks are chosen per task by
-    capacity_providers.launch_choices; here a strategy of Fargate providers means FARGATE)."""
-    if params.get("capacityProviderStrategy"):
-        if "launchType" in params:
-            raise errors.invalid_parameter(capacity_providers.BOTH_GIVEN)
-        return "FARGATE"
-    return capacity_providers.check_launch_type(params.get("launchType", "EC2"), td)
 
 
 def _fingerprint(params: dict[str, Any]) -> str:
