@@ -15,26 +15,18 @@ import statistics
 import time
 from typing import Any
 
-from fakeecs import wire
+from bench.scaling import REGION, ecs_call
 from fakeecs.engine import Engine
 from fakeecs.ids import ACCOUNT_ID
 from fakeecs.model import Behaviour
 
 CLUSTER = "placement"
 FAMILY = "placed"
-REGION = "us-east-1"
 RUN_SECONDS = 30 * 24 * 3600
 SAMPLES = 20
 #: t3.large: 2 vCPU, 8 GiB; each task takes 512 MiB, so 15 fit on one instance.
 INSTANCE_TYPE = "t3.large"
 TASK_MEMORY = 512
-
-
-def _call(engine: Engine, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    status, answer = wire.call(engine, operation, params, REGION)
-    if status != 200:
-        raise RuntimeError(f"{operation} failed: {str(answer)[:300]}")
-    return answer
 
 
 def _register_instances(engine: Engine, count: int) -> None:
@@ -47,7 +39,7 @@ def _register_instances(engine: Engine, count: int) -> None:
     )
     for instance in made["Instances"]:
         document = {"instanceId": instance["InstanceId"], "region": REGION, "accountId": ACCOUNT_ID}
-        _call(
+        ecs_call(
             engine,
             "RegisterContainerInstance",
             {"cluster": CLUSTER, "instanceIdentityDocument": json.dumps(document)},
@@ -56,14 +48,14 @@ def _register_instances(engine: Engine, count: int) -> None:
 
 def _timed(engine: Engine, operation: str, params: dict[str, Any]) -> float:
     began = time.perf_counter()
-    _call(engine, operation, params)
+    ecs_call(engine, operation, params)
     return time.perf_counter() - began
 
 
 def measure(instances: int, seed: int = 0) -> dict[str, float]:
     engine = Engine(seed=seed)
-    _call(engine, "CreateCluster", {"clusterName": CLUSTER})
-    _call(
+    ecs_call(engine, "CreateCluster", {"clusterName": CLUSTER})
+    ecs_call(
         engine,
         "RegisterTaskDefinition",
         {
@@ -75,7 +67,7 @@ def measure(instances: int, seed: int = 0) -> dict[str, float]:
     _register_instances(engine, instances)
     run = {"cluster": CLUSTER, "taskDefinition": FAMILY, "launchType": "EC2", "count": 10}
     for _ in range(instances * 4 // 10):  # about 4 tasks on every instance
-        _call(engine, "RunTask", run)
+        ecs_call(engine, "RunTask", run)
     engine.advance(60)
     default = [_timed(engine, "RunTask", run) for _ in range(SAMPLES)]
     binpack = {**run, "placementStrategy": [{"type": "binpack", "field": "memory"}]}

@@ -32,7 +32,7 @@ RUN_SECONDS = 30 * 24 * 3600
 SAMPLES = 50
 
 
-def _call(engine: Engine, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+def ecs_call(engine: Engine, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     status, answer = wire.call(engine, operation, params, REGION)
     if status != 200:
         raise RuntimeError(f"{operation} failed: {str(answer)[:300]}")
@@ -42,7 +42,7 @@ def _call(engine: Engine, operation: str, params: dict[str, Any]) -> dict[str, A
 def _run_tasks(engine: Engine, count: int) -> list[str]:
     arns: list[str] = []
     for _ in range(count // 10):
-        answer = _call(
+        answer = ecs_call(
             engine,
             "RunTask",
             {
@@ -66,8 +66,8 @@ def measure(size: int, seed: int = 0) -> dict[str, float]:
     gc.collect()
     before = rss_kib(os.getpid())
     engine = Engine(seed=seed)
-    _call(engine, "CreateCluster", {"clusterName": CLUSTER})
-    _call(
+    ecs_call(engine, "CreateCluster", {"clusterName": CLUSTER})
+    ecs_call(
         engine,
         "RegisterTaskDefinition",
         fargate_task_definition(FAMILY, [{"name": "main", "image": "scale/main"}]),
@@ -87,7 +87,7 @@ def measure(size: int, seed: int = 0) -> dict[str, float]:
     for _ in range(SAMPLES):
         batch = rng.sample(arns, 100)
         began = time.perf_counter()
-        _call(engine, "DescribeTasks", {"cluster": CLUSTER, "tasks": batch})
+        ecs_call(engine, "DescribeTasks", {"cluster": CLUSTER, "tasks": batch})
         describe.append(time.perf_counter() - began)
 
     idle = []

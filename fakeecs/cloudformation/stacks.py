@@ -75,15 +75,24 @@ def _failed(stack: Any, failure: ResourceFailed, verb: str) -> None:
     _resource_event(stack, failure.logical_id, f"{verb}_FAILED", failure.reason)
 
 
+def _stack_failed(
+    stack: Any, failure: ResourceFailed, verb: str, stack_status: str, more: str = ""
+) -> None:
+    """The failing resource's event, then the stack's, naming it as CloudFormation does."""
+    _failed(stack, failure, verb)
+    stack._add_stack_event(
+        stack_status,
+        resource_status_reason=f"The following resource(s) failed to {verb.lower()}: "
+        f"[{failure.logical_id}].{more}",
+    )
+
+
 def _create(original: Callable[..., None], stack: Any) -> None:
     try:
         original(stack)
     except ResourceFailed as failure:
-        _failed(stack, failure, "CREATE")
-        stack._add_stack_event(
-            "ROLLBACK_IN_PROGRESS",
-            resource_status_reason=f"The following resource(s) failed to create: "
-            f"[{failure.logical_id}]. Rollback requested by user.",
+        _stack_failed(
+            stack, failure, "CREATE", "ROLLBACK_IN_PROGRESS", " Rollback requested by user."
         )
         try:
             stack.resource_map.delete()
@@ -107,12 +116,7 @@ def _update(original: Callable[..., None], stack: Any, *args: Any, **kwargs: Any
     try:
         original(stack, *args, **kwargs)
     except ResourceFailed as failure:
-        _failed(stack, failure, "UPDATE")
-        stack._add_stack_event(
-            "UPDATE_ROLLBACK_IN_PROGRESS",
-            resource_status_reason=f"The following resource(s) failed to update: "
-            f"[{failure.logical_id}].",
-        )
+        _stack_failed(stack, failure, "UPDATE", "UPDATE_ROLLBACK_IN_PROGRESS")
         stack.template, stack.template_dict = before[0], before[1]
         resources._template, resources._resource_json_map = before[2], before[3]
         stack.status = "UPDATE_ROLLBACK_COMPLETE"
@@ -125,13 +129,8 @@ def _delete(original: Callable[..., None], stack: Any) -> None:
         _forget_resources(stack)
     except ResourceFailed as failure:
         _forget_resources(stack)
-        _failed(stack, failure, "DELETE")
         stack.status = "DELETE_FAILED"
-        stack._add_stack_event(
-            stack.status,
-            resource_status_reason=f"The following resource(s) failed to delete: "
-            f"[{failure.logical_id}].",
-        )
+        _stack_failed(stack, failure, "DELETE", stack.status)
         raise
 
 
