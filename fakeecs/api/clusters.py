@@ -12,18 +12,19 @@ from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
 from fakeecs.errors import ECSError
 from fakeecs.ids import arn, short_name
-from fakeecs.model import ACTIVE_STATES, Cluster
+from fakeecs.model import ACTIVE_STATES, Cluster, Service, Task
+
+#: Where a task counts as pending: started, not yet RUNNING.
+PENDING_STATES = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})
 
 
 def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) -> dict[str, Any]:
     state = ctx.engine.region(ctx.region)
     tasks = [t for t in state.cluster_tasks(cluster) if t.last_status in ACTIVE_STATES]
     running = sum(1 for t in tasks if t.last_status == "RUNNING")
-    services = [
-        s
-        for (c, _), s in state.services.items()
-        if c == cluster.arn and getattr(s, "status", "ACTIVE") == "ACTIVE"
-    ]
+    pending = sum(1 for t in tasks if t.last_status in PENDING_STATES)
+    services = [s for (c, _), s in state.services.items() if c == cluster.arn]
+    active_services = [s for s in services if s.status == "ACTIVE"]
     out: dict[str, Any] = {
         "clusterArn": cluster.arn,
         "clusterName": cluster.name,
@@ -34,8 +35,8 @@ def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) ->
             if ci.cluster_arn == cluster.arn and ci.status in ("ACTIVE", "DRAINING")
         ),
         "runningTasksCount": running if cluster.status == "ACTIVE" else 0,
-        "pendingTasksCount": len(tasks) - running if cluster.status == "ACTIVE" else 0,
-        "activeServicesCount": len(services),
+        "pendingTasksCount": pending if cluster.status == "ACTIVE" else 0,
+        "activeServicesCount": len(active_services),
         "statistics": [],
         "tags": [],
         "settings": [],
@@ -43,7 +44,7 @@ def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) ->
         "defaultCapacityProviderStrategy": list(cluster.default_strategy),
     }
     if "STATISTICS" in include:
-        out["statistics"] = _statistics(tasks, running)
+        out["statistics"] = _statistics(tasks, services)
     if "SETTINGS" in include:
         out["settings"] = list(cluster.settings)
     if "TAGS" in include:
@@ -55,23 +56,23 @@ def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) ->
     return out
 
 
-def _statistics(tasks: list[Any], running: int) -> list[dict[str, str]]:
-    fargate = [t for t in tasks if t.launch_type == "FARGATE"]
-    fargate_running = sum(1 for t in fargate if t.last_status == "RUNNING")
-    ec2 = [t for t in tasks if t.launch_type == "EC2"]
-    ec2_running = sum(1 for t in ec2 if t.last_status == "RUNNING")
-    return [
-        {"name": "runningFargateTasksCount", "value": str(fargate_running)},
-        {"name": "pendingFargateTasksCount", "value": str(len(fargate) - fargate_running)},
-        {"name": "runningEC2TasksCount", "value": str(ec2_running)},
-        {"name": "pendingEC2TasksCount", "value": str(len(ec2) - ec2_running)},
-        {"name": "runningExternalTasksCount", "value": "0"},
-        {"name": "pendingExternalTasksCount", "value": "0"},
-        {"name": "activeFargateServiceCount", "value": "0"},
-        {"name": "activeEC2ServiceCount", "value": "0"},
-        {"name": "drainingFargateServiceCount", "value": "0"},
-        {"name": "drainingEC2ServiceCount", "value": "0"},
-    ]
+def _statistics(tasks: list[Task], services: list[Service]) -> list[dict[str, str]]:
+    """DescribeClusters' STATISTICS: tasks RUNNING and pending (not yet RUNNING; stopping ones are
+    neither, as in ECS) and services ACTIVE and DRAINING, by launch type."""
+    out = []
+    for label, launch in (("Fargate", "FARGATE"), ("EC2", "EC2"), ("External", "EXTERNAL")):
+        mine = [t for t in tasks if t.launch_type == launch]
+        running = sum(1 for t in mine if t.last_status == "RUNNING")
+        pending = sum(1 for t in mine if t.last_status in PENDING_STATES)
+        out += [
+            {"name": f"running{label}TasksCount", "value": str(running)},
+            {"name": f"pending{label}TasksCount", "value": str(pending)},
+        ]
+    for status, word in (("ACTIVE", "active"), ("DRAINING", "draining")):
+        for label, launch in (("Fargate", "FARGATE"), ("EC2", "EC2")):
+            count = sum(1 for s in services if s.status == status and s.launch_type == launch)
+            out.append({"name": f"{word}{label}ServiceCount", "value": str(count)})
+    return out
 
 
 def _check_name(name: str) -> None:

@@ -72,4 +72,7 @@ def test_targets_compare_fakeecs_with_moto_per_client_count() -> None:
 def test_an_unknown_part_is_refused_with_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--only", "wires"])
-    assert "unknown part(s) ['wires']; known: wire, scaling, placement, harness" in capsys.readouterr().err
+    assert (
+        "unknown part(s) ['wires']; known: wire, scaling, placement, harness"
+        in capsys.readouterr().err
+    )

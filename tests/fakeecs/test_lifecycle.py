@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakeecs.conftest import CLUSTER, describe, fargate_task_definition, run
+from tests.fakeecs.conftest import CLUSTER, NETWORK, describe, fargate_task_definition, run
 
 TIMESTAMPS = (
     "createdAt",
@@ -190,3 +190,31 @@ def test_cluster_counts_follow_the_tasks(fake: Any, ecs: Any) -> None:
     assert (cluster["pendingTasksCount"], cluster["runningTasksCount"]) == (0, 3)
     stats = {s["name"]: s["value"] for s in cluster["statistics"]}
     assert stats["runningFargateTasksCount"] == "3"
+
+
+def test_stopping_tasks_are_neither_pending_nor_running_and_services_count_by_launch_type(
+    fake: Any, ecs: Any
+) -> None:
+    fake.behaviour("worker", runSeconds=1000)
+    arns = [t["taskArn"] for t in run(ecs, count=2)["tasks"]]
+    ecs.create_service(
+        cluster=CLUSTER,
+        serviceName="web",
+        taskDefinition="worker",
+        desiredCount=0,
+        launchType="FARGATE",
+        networkConfiguration=NETWORK,
+    )
+    fake.advance(10)
+    ecs.stop_task(cluster=CLUSTER, task=arns[0])
+    fake.advance(1)  # DEACTIVATING / STOPPING: on its way out
+    assert describe(ecs, arns[0])["lastStatus"] not in ("RUNNING", "STOPPED")
+    cluster = ecs.describe_clusters(clusters=[CLUSTER], include=["STATISTICS"])["clusters"][0]
+    assert (cluster["pendingTasksCount"], cluster["runningTasksCount"]) == (0, 1)
+    stats = {s["name"]: s["value"] for s in cluster["statistics"]}
+    assert (stats["runningFargateTasksCount"], stats["pendingFargateTasksCount"]) == ("1", "0")
+    assert (stats["activeFargateServiceCount"], stats["activeEC2ServiceCount"]) == ("1", "0")
+    ecs.delete_service(cluster=CLUSTER, service="web")
+    cluster = ecs.describe_clusters(clusters=[CLUSTER], include=["STATISTICS"])["clusters"][0]
+    stats = {s["name"]: s["value"] for s in cluster["statistics"]}
+    assert (stats["activeFargateServiceCount"], stats["drainingFargateServiceCount"]) == ("0", "1")
