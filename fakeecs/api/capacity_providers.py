@@ -11,14 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.auto_scaling import protects_new_instances, provider_of_instance, resolve_group
+from fakeecs.api.auto_scaling import protects_new_instances, resolve_group
 from fakeecs.api.capacity_clusters import associated_cluster, check_cluster_providers
 from fakeecs.api.capacity_strategy import (
-    BOTH_GIVEN,
     FARGATE_PROVIDERS,
-    check_launch_type,
     is_fargate,
-    launch_choices,
 )
 from fakeecs.api.clusters import cluster_dict
 from fakeecs.api.paging import page, with_token
@@ -27,9 +24,6 @@ from fakeecs.api.tagging import check_tags
 from fakeecs.engine.state import RegionState
 from fakeecs.ids import arn
 from fakeecs.model import CapacityProvider
-
-#: Still imported from here by tasks.py and container_instances.py.
-__all__ = ["BOTH_GIVEN", "check_launch_type", "launch_choices", "provider_of_instance"]
 
 #: Reserved name prefixes (ECS compares them case-insensitively).
 RESERVED_PREFIXES = ("aws", "ecs", "fargate")

@@ -14,7 +14,7 @@ from typing import Any
 
 from fakeecs import errors
 from fakeecs.api import ec2_identity, placement, task_requests
-from fakeecs.api.capacity_providers import provider_of_instance
+from fakeecs.api.auto_scaling import provider_of_instance
 from fakeecs.api.cluster_query import parse as parse_query
 from fakeecs.api.describing import describe_each
 from fakeecs.api.instance_placement import place

@@ -5,12 +5,13 @@ checks the capacity (launch type or provider strategy) between them: `named` res
 the cluster and the ACTIVE task definition, `checked` the network, overrides, ECS Exec
 and tags. `start` builds one task of a checked request, puts it on its container
 instance (EC2) and launches it. The service scheduler builds its tasks with
-`build_task` too.
+`start` too.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,8 +224,13 @@ def start(
     provider: str | None = None,
     platform_version: str | None = None,
     fail_reason: str | None = None,
+    prepare: Callable[[Task], None] | None = None,
 ) -> Task:
-    """Build one task of `request`, put it on the instance `slot` chose (EC2), launch it."""
+    """Build one task of `request`, put it on the instance `slot` chose (EC2), launch it.
+
+    `prepare` marks the task before it is launched (the service scheduler's marks: its
+    service, deployment and default run time).
+    """
     task = build_task(
         engine,
         region,
@@ -243,6 +249,8 @@ def start(
         task.platform_version = "1.4.0"
     task.capacity_provider_name = provider
     task.enable_execute_command = request.exec_enabled
+    if prepare is not None:
+        prepare(task)
     if slot is not None:
         claim(engine, region, slot, task)
     engine.launch(task)

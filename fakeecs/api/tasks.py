@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import capacity_providers, task_requests
+from fakeecs.api import capacity_strategy, task_requests
 from fakeecs.api.describing import describe_each
 from fakeecs.api.instance_placement import Placement, place
 from fakeecs.api.instance_state import instance_arn
@@ -46,7 +46,7 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
                     "different parameters. Use a new client token.",
                 )
             return _replay(state, record)
-    choices = capacity_providers.launch_choices(state, cluster, params, td, count)
+    choices = capacity_strategy.launch_choices(state, cluster, params, td, count)
     request = task_requests.checked(request, params)
     fault = ctx.fault or {}
     tasks, failures = [], []

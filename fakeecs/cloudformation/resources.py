@@ -11,6 +11,7 @@ in place.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from moto.ecs import models as moto_ecs
@@ -73,6 +74,8 @@ class ECSStackResource:
         self.params = params
         self.name = ""
         self.arn = ""
+        #: The resource this one replaces, while an update replaces it.
+        self.replaces: ECSStackResource | None = None
 
     # what moto's stack engine asks ------------------------------------------------
 
@@ -115,7 +118,7 @@ class ECSStackResource:
             logical_id,
             cls._params(cloudformation_json),
         )
-        resource._guarded("create", resource.create)
+        resource._guarded(resource.create)
         return resource
 
     @classmethod
@@ -137,16 +140,17 @@ class ECSStackResource:
         old = original_resource
         if old.replaced_by(new_params):
             fresh = cls(old.engine, old.region, old.stack, old.logical_id, new_params)
-            fresh.inherit(old)
-            fresh._guarded("update", fresh.create)
-            old._guarded("update", old.delete_now)  # CloudFormation's clean-up of the old one
+            fresh.replaces = old
+            fresh._guarded(fresh.create)
+            fresh.replaces = None
+            old._guarded(old.delete_now)  # CloudFormation's clean-up of the old one
             return fresh
-        old._guarded("update", lambda: old.update(new_params))
+        old._guarded(lambda: old.update(new_params))
         old.params = new_params
         return old
 
     def delete(self, account_id: str, region_name: str) -> None:
-        self._guarded("delete", self.delete_now)
+        self._guarded(self.delete_now)
 
     @classmethod
     def delete_from_cloudformation_json(
@@ -166,9 +170,6 @@ class ECSStackResource:
     def replaced_by(self, new_params: dict[str, Any]) -> bool:
         return any(self.params.get(k) != new_params.get(k) for k in self.replace_on)
 
-    def inherit(self, old: ECSStackResource) -> None:
-        """What a replacement keeps of the resource it replaces (a generated name)."""
-
     def generated_name(self) -> str:
         """A physical name as CloudFormation makes one: stack, logical id, random suffix."""
         suffix = "".join(self.engine.rng.choice(_NAME_CHARS) for _ in range(12))
@@ -186,7 +187,8 @@ class ECSStackResource:
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         return ecs(self.engine, self.region, operation, params)
 
-    def _guarded(self, action: str, work: Any) -> None:
+    def _guarded(self, work: Callable[[], Any]) -> None:
+        """Run one ECS step; an ECS refusal fails this resource as CloudFormation shows it."""
         try:
             work()
         except ECSError as err:
@@ -294,11 +296,10 @@ class TaskDefinitionResource(ECSStackResource):
     def replaced_by(self, new_params: dict[str, Any]) -> bool:
         return True  # every change is a new revision
 
-    def inherit(self, old: ECSStackResource) -> None:
-        self.inherited_family = None if "family" in old.params else old.name
-
     def create(self) -> None:
-        family = getattr(self, "inherited_family", None) or self.generated_name()
+        old = self.replaces  # a new revision keeps a generated family
+        family = old.name if old is not None and "family" not in old.params else None
+        family = family or self.generated_name()
         params = {"family": family, **self.params}
         td = self.call("RegisterTaskDefinition", params)["taskDefinition"]
         self.name, self.arn = td["family"], td["taskDefinitionArn"]

@@ -165,7 +165,9 @@ def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, a
     The one way the schedulers start tasks; on the EC2 launch type it stops early when no
     container instance fits (the service event says so, a later pass tries again).
     """
-    from fakeecs.api.task_requests import build_task  # the one way tasks are built (api import)
+    from fakeecs.api import task_requests  # the one way tasks are started (api import)
+    from fakeecs.api.capacity_strategy import service_choices
+    from fakeecs.engine.service_placement import place_for_service
 
     state = engine.region(service.region)
     cluster = next(c for c in state.clusters.values() if c.arn == service.cluster_arn)
@@ -181,42 +183,41 @@ def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, a
             {"key": "aws:ecs:clusterName", "value": cluster.name},
             {"key": "aws:ecs:serviceName", "value": service.name},
         ]
-    from fakeecs.api.capacity_strategy import service_choices
+    request = task_requests.TaskRequest(
+        cluster,
+        td,
+        started_by=deployment.id,
+        group=f"service:{service.name}",
+        network=deployment.network_configuration,
+        tags=tags,
+        exec_enabled=bool(service.echoed.get("enableExecuteCommand")),
+    )
 
-    started = []
-    for launch_type, provider in service_choices(state, service, deployment, n):
-        slot = None
-        if launch_type == "EC2":  # on a container instance; none fits: an event, a retry later
-            from fakeecs.api.instance_placement import claim
-            from fakeecs.engine.service_placement import place_for_service
-
-            slot = place_for_service(engine, service, cluster, td, provider, at)
-            if slot is None:
-                break
-        task = build_task(
-            engine,
-            service.region,
-            cluster,
-            td,
-            launch_type=launch_type,
-            network=deployment.network_configuration,
-            overrides={},
-            started_by=deployment.id,
-            group=f"service:{service.name}",
-            tags=list(tags),
-            platform_version=deployment.platform_version,
-        )
+    def mark(task: Task) -> None:
         for container in task.containers:
             if (td.family, container.name) not in scripted and (td.family, None) not in scripted:
                 container.behaviour.run_seconds = SERVICE_RUN_SECONDS
         task.service_name = service.name
         task.deployment_id = deployment.id
-        task.capacity_provider_name = provider
-        task.enable_execute_command = bool(service.echoed.get("enableExecuteCommand"))
         service.task_arns.append(task.arn)
-        if slot is not None:
-            claim(engine, service.region, slot, task)
-        engine.launch(task)
+
+    started = []
+    for launch_type, provider in service_choices(state, service, deployment, n):
+        slot = None
+        if launch_type == "EC2":  # on a container instance; none fits: an event, a retry later
+            slot = place_for_service(engine, service, cluster, td, provider, at)
+            if slot is None:
+                break
+        task = task_requests.start(
+            engine,
+            service.region,
+            request,
+            launch_type=launch_type,
+            slot=slot,
+            provider=provider,
+            platform_version=deployment.platform_version,
+            prepare=mark,
+        )
         started.append(task)
     if not started:
         return
