@@ -54,14 +54,20 @@ def check_limits(params: dict[str, Any]) -> int:
         raise errors.invalid_parameter("startedBy must be at most 128 characters.")
     if len(params.get("group") or "") > 255:
         raise errors.invalid_parameter("group must be at most 255 characters.")
-    token = params.get("clientToken")
+    check_client_token(params.get("clientToken"), longest=64)
+    return count
+
+
+def check_client_token(token: str | None, longest: int) -> None:
+    """A clientToken is printable ASCII without spaces, up to `longest` characters (RunTask
+    allows 64, CreateTaskSet 36)."""
     if token is not None and (
-        not 1 <= len(token) <= 64 or any(ch not in _TOKEN_CHARS for ch in token)
+        not 1 <= len(token) <= longest or any(ch not in _TOKEN_CHARS for ch in token)
     ):
         raise errors.invalid_parameter(
-            "clientToken must be 1-64 characters in the range 33-126 (printable ASCII, no spaces)."
+            f"clientToken must be 1-{longest} characters in the range 33-126 (printable ASCII, "
+            "no spaces)."
         )
-    return count
 
 
 def check_network(params: dict[str, Any], td: TaskDefinition) -> dict[str, Any] | None:

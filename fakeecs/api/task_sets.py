@@ -18,7 +18,7 @@ from fakeecs.api import capacity_strategy
 from fakeecs.api import services as svc
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.tagging import check_tags
-from fakeecs.api.task_requests import check_network
+from fakeecs.api.task_requests import check_client_token, check_network
 from fakeecs.engine import services as scheduler
 from fakeecs.engine import task_sets as engine_sets
 from fakeecs.engine.state import RegionState
@@ -51,7 +51,6 @@ _PRIMARY_FIELDS = (
     "platformFamily",
     "networkConfiguration",
 )
-_TOKEN_CHARS = {chr(c) for c in range(33, 127)}
 
 
 def _not_found() -> ECSError:
@@ -191,15 +190,6 @@ def _scale(given: dict[str, Any] | None) -> dict[str, Any]:
     return {"value": value, "unit": scale["unit"]}
 
 
-def _check_token(token: str | None) -> None:
-    if token is not None and (
-        not 1 <= len(token) <= 36 or any(ch not in _TOKEN_CHARS for ch in token)
-    ):
-        raise errors.invalid_parameter(
-            "clientToken must be 1-36 characters in the range 33-126 (printable ASCII, no spaces)."
-        )
-
-
 def _make_primary(service: Service, task_set: TaskSet | None) -> None:
     """The service takes the PRIMARY task set's settings (or none, when it has no primary)."""
     service.task_definition_arn = task_set.task_definition_arn if task_set else ""
@@ -222,7 +212,7 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     state = engine.region(ctx.region)
     service = _service(state, params)
     token = params.get("clientToken")
-    _check_token(token)
+    check_client_token(token, longest=36)
     mine = engine_sets.sets_of(state, service)
     if token is not None:
         stamp = f"{token}:{svc._fingerprint(params)}"

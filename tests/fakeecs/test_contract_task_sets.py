@@ -220,6 +220,14 @@ def test_a_client_token_makes_creation_idempotent(svc: Any) -> None:
     assert code_of(exc) == "InvalidParameterException"
 
 
+def test_a_client_token_longer_than_36_characters_is_refused(svc: Any) -> None:
+    create_set(svc, clientToken="t" * 36)
+    with pytest.raises(ClientError) as exc:
+        create_set(svc, clientToken="t" * 37)
+    assert code_of(exc) == "InvalidParameterException"
+    assert "1-36 characters" in exc.value.response["Error"]["Message"]
+
+
 def test_a_service_holds_at_most_five_task_sets(svc: Any) -> None:
     for _ in range(5):
         create_set(svc)
