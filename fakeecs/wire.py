@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import ServiceModel
+from botocore.model import NoShapeFoundError, ServiceModel
 
 from fakeecs import api
 from fakeecs.engine import Engine
@@ -54,13 +54,38 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialize {type(value).__name__}")
 
 
-def _error(status: int, code: str, message: str, operation: str) -> Answer:
-    body = json.dumps({"__type": code, "message": message}).encode()
+def _error(
+    status: int, code: str, message: str, operation: str, members: dict[str, Any] | None = None
+) -> Answer:
+    body = json.dumps({"__type": code, **error_members(code, message, members or {})}).encode()
     return Answer(status, body, operation, headers={"x-amzn-ErrorType": code})
 
 
+def error_members(code: str, message: str, members: dict[str, Any]) -> dict[str, Any]:
+    """An error's body members, in the order of its shape in botocore's model.
+
+    Errors the model does not define (UnknownOperationException, SerializationException,
+    ThrottlingException, the validation errors) carry only `message`, as AWS sends them.
+    """
+    try:
+        shape = service_model().shape_for(code)
+    except NoShapeFoundError:
+        names = ["message"]
+    else:
+        names = list(shape.members)
+    unknown = set(members) - set(names)
+    if unknown:
+        raise ValueError(f"{code} has no member {sorted(unknown)} in the ECS model")
+    values = {**members, "message": message}
+    return {name: values[name] for name in names if values.get(name) is not None}
+
+
 def error_answer(err: ECSError, operation: str) -> Answer:
-    return _error(err.status, err.code, err.message, operation)
+    try:
+        return _error(err.status, err.code, err.message, operation, err.members)
+    except ValueError:  # a fakeecs bug: answer like AWS would, keep the trace in our log
+        log.exception("fakeecs raised an error the ECS model cannot carry on %s", operation)
+        return _error(500, "ServerException", f"fakeecs internal error in {operation}", operation)
 
 
 def parse(target: str | None, raw: bytes) -> tuple[str, dict[str, Any]]:

@@ -40,10 +40,10 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         record = state.client_tokens.get((cluster.arn, token))
         if record is not None and record.expires_at > engine.now():
             if record.fingerprint != _fingerprint(params):
-                raise ECSError(
-                    "ConflictException",
+                raise errors.conflict(
                     "The specified client token has already been used in a request with "
                     "different parameters. Use a new client token.",
+                    record.task_arns,
                 )
             return _replay(state, record)
     choices = capacity_strategy.launch_choices(state, cluster, params, td, count)

@@ -134,12 +134,14 @@ def test_client_token_returns_the_same_task_and_starts_nothing(ecs: Any) -> None
     assert len(ecs.list_tasks(cluster=CLUSTER)["taskArns"]) == 1
 
 
-def test_client_token_with_a_different_request_is_a_conflict(ecs: Any) -> None:
-    run(ecs, clientToken="token-1")
+def test_client_token_with_a_different_request_is_a_conflict_naming_the_tasks(ecs: Any) -> None:
+    first = run(ecs, clientToken="token-1", count=2)["tasks"]
     with pytest.raises(ClientError) as exc:
         run(ecs, clientToken="token-1", startedBy="someone-else")
     assert error_code(exc) == "ConflictException"
-    assert len(ecs.list_tasks(cluster=CLUSTER)["taskArns"]) == 1
+    # the model's resourceIds member: the task ARNs already tied to the token (SDKs expose it)
+    assert exc.value.response["resourceIds"] == [t["taskArn"] for t in first]
+    assert len(ecs.list_tasks(cluster=CLUSTER)["taskArns"]) == 2  # nothing new started
 
 
 def test_client_token_is_forgotten_after_24_hours(fake: Any, ecs: Any) -> None:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fakeecs.wire import TARGET_PREFIX
+from fakeecs.errors import ECSError
+from fakeecs.wire import TARGET_PREFIX, error_answer, service_model
 from tests.fakeecs.fuzz_record import EXAMPLES, SENT
 from tests.fakeecs.test_fuzz_wire import OPERATIONS, fingerprint
 
@@ -124,3 +125,21 @@ def test_over_http_any_content_type_truncation_or_size_gets_a_well_formed_answer
     if status == 400:
         assert answer["__type"] and answer["message"]
         assert fingerprint(fake.engine) == before
+
+
+@pytest.mark.parametrize("code", [s.name for s in service_model().error_shapes])
+def test_every_modelled_error_carries_exactly_its_model_members(code: str) -> None:
+    members = {"resourceIds": ["arn:aws:ecs:us-east-1:123456789012:task/c/1"]}
+    shape = service_model().shape_for(code)
+    given_members = {k: v for k, v in members.items() if k in shape.members}
+    answer = error_answer(ECSError(code, "why", members=given_members), "RunTask")
+    body = json.loads(answer.body)
+    assert body == {"__type": code, "message": "why", **given_members}
+    assert answer.headers["x-amzn-ErrorType"] == code
+
+
+def test_an_error_member_the_model_lacks_is_a_server_error_not_a_wrong_shape() -> None:
+    err = ECSError("ClientException", "why", members={"resourceIds": ["x"]})
+    answer = error_answer(err, "RunTask")
+    assert answer.status == 500
+    assert json.loads(answer.body)["__type"] == "ServerException"
