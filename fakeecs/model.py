@@ -242,6 +242,10 @@ class Service:
     circuit_breaker: dict[str, bool] = field(
         default_factory=lambda: {"enable": False, "rollback": False}
     )
+    #: Service throttle logic: tasks in a row that failed to start (reset when one runs).
+    failed_starts: int = 0
+    #: No task of the service is launched before this virtual time (None: not throttled).
+    launch_after: float | None = None
 
 
 # Breadth of the API beyond tasks and services. Each of these is flat (fields are plain

@@ -406,6 +406,8 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     if desired < 0:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
     # every check passed: apply
+    if td.arn != service.task_definition_arn:  # the developer guide: no longer throttled
+        scheduler.end_throttling(service)
     service.task_definition_arn = td.arn
     service.network_configuration = network
     service.platform_version = platform

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from fakeecs.engine import lifecycle
 from fakeecs.ids import uuid_like
 from fakeecs.model import STATE_INDEX, Container, Deployment, Service, ServiceEvent, Task
+from fakeecs.rules import service_throttle
 
 if TYPE_CHECKING:
     from fakeecs.engine.core import Engine
@@ -78,17 +79,45 @@ def listener(engine: Engine) -> Callable[[str, Task, Container | None], None]:
     """Wake a task's service a second after one of its tasks reaches RUNNING or starts stopping.
 
     Always later than the change: a StopTask answered at time t is followed by a replacement
-    at t+1 whether or not anyone reads in between (reading never moves state).
+    at t+1 whether or not anyone reads in between (reading never moves state). The same
+    changes drive the service throttle logic (a failed start, a task that runs).
     """
 
     def on_change(kind: str, task: Task, container: Container | None) -> None:
         if kind != "task_state" or task.service_name is None or task.last_status not in _WAKE_ON:
             return
         service = engine.region(task.region).services.get((task.cluster_arn, task.service_name))
-        if service is not None and service.status != "INACTIVE":
-            wake(engine, service, engine.now_seen + SCHEDULER_DELAY)
+        if service is None or service.status == "INACTIVE":
+            return
+        if task.last_status == "RUNNING":
+            end_throttling(service)
+        elif task.last_status == "STOPPING" and failed_to_start(task):
+            _count_failed_start(engine, service, engine.now_seen)
+        wake(engine, service, engine.now_seen + SCHEDULER_DELAY)
 
     return on_change
+
+
+# service throttle logic ----------------------------------------------------------
+
+
+def failed_to_start(task: Task) -> bool:
+    """A task that went from PENDING to stopping without ever RUNNING, for its own reasons."""
+    return task.stop_code == "TaskFailedToStart" and task.started_at is None
+
+
+def _count_failed_start(engine: Engine, service: Service, at: float) -> None:
+    service.failed_starts += 1
+    delay = service_throttle.delay_after(service.failed_starts)
+    service.launch_after = at + delay if delay else None
+    if service_throttle.starts_throttling(service.failed_starts):
+        add_event(engine, service, service_throttle.throttled_message(service.name), at)
+
+
+def end_throttling(service: Service) -> None:
+    """A task of the service ran, or it has a new task definition: launches are prompt again."""
+    service.failed_starts = 0
+    service.launch_after = None
 
 
 # reading -----------------------------------------------------------------------
@@ -163,8 +192,13 @@ def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, a
     """Start `n` tasks of `service` from `deployment`, each placed by its strategy or launch type.
 
     The one way the schedulers start tasks; on the EC2 launch type it stops early when no
-    container instance fits (the service event says so, a later pass tries again).
+    container instance fits (the service event says so, a later pass tries again). While the
+    service throttle logic holds launches back, it starts nothing and wakes the service when
+    the wait is over.
     """
+    if service.launch_after is not None and at < service.launch_after:
+        wake(engine, service, service.launch_after)
+        return
     from fakeecs.api import task_requests  # the one way tasks are started (api import)
     from fakeecs.api.capacity_strategy import service_choices
     from fakeecs.engine.service_placement import place_for_service
@@ -384,6 +418,7 @@ def _trip_circuit_breaker(engine: Engine, service: Service, tasks: list[Task], a
     for deployment in service.deployments:
         deployment.status = "ACTIVE"
     service.deployments.insert(0, rollback)
+    end_throttling(service)  # back to the last definition that ran
     service.task_definition_arn = previous.task_definition_arn
     service.network_configuration = previous.network_configuration
     add_event(
