@@ -20,7 +20,7 @@ AIRFLOW_LOCAL_ENV := AIRFLOW_HOME=$(CURDIR)/.airflow AIRFLOW__CORE__DAGS_FOLDER=
 
 PYTEST_ARGS ?=
 
-.PHONY: help install lock test test-dags lint format serve airflow docs clean
+.PHONY: help install lock test test-dags lint format serve airflow docs docs-check docs-tables clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -32,7 +32,7 @@ $(INSTALL_STAMP): Pipfile.lock pyproject.toml
 	python3 -m pipenv sync --dev
 	@touch $@
 
-lock: ## Re-resolve Pipfile into Pipfile.lock (see README: upgrading dependencies)
+lock: ## Re-resolve Pipfile into Pipfile.lock (see docs/development.md: upgrading dependencies)
 	@python3 -m pipenv --version >/dev/null 2>&1 || python3 -m pip install --quiet pipenv
 	python3 -m pipenv lock
 
@@ -42,7 +42,7 @@ test: install ## The whole fast suite (unit, property, contract, end-to-end in-p
 test-dags: install ## Every DAG in workflows/ against the embedded fake ECS, with failures and restarts
 	$(VENV)/bin/harness run --junit build/test-dags.xml --html build/test-dags.html
 
-lint: install ## ruff check and ruff format --check
+lint: install docs-check ## ruff check, ruff format --check and the strict docs build
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
@@ -56,9 +56,19 @@ serve: install ## Run fakeecs on http://127.0.0.1:5090 (manual clock: ARGS="--cl
 airflow: install ## Run an airflow command offline with AIRFLOW_HOME=.airflow, e.g. make airflow ARGS="dags list"
 	$(AIRFLOW_LOCAL_ENV) $(VENV)/bin/airflow $(ARGS)
 
-docs: install ## Regenerate the README tables (fakeecs operations, harness scenarios)
-	$(PY) -m fakeecs.docs README.md
-	$(PY) -m harness.docs README.md
+# mkdocs-material prints a banner about its successor on every build unless told not to.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+
+# No --quiet: mkdocs 1.6 then hides the warnings that --strict turns into a failure, and exits 0.
+docs: install ## Build the documentation site into build/site (strict: a broken link or page fails)
+	$(MKDOCS) build --strict
+
+docs-check: install ## The strict docs build into a temporary folder (run by make lint)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(MKDOCS) build --strict --site-dir "$$tmp"
+
+docs-tables: install ## Regenerate the generated reference tables (fakeecs operations, harness scenarios)
+	$(PY) -m fakeecs.docs docs/reference/fakeecs-operations.md
+	$(PY) -m harness.docs docs/reference/harness-scenarios.md
 
 clean: ## Remove the venv, caches, build output and the local Airflow home
 	rm -rf $(VENV) build .airflow .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -1,7 +1,8 @@
-"""The README's table of supported operations, generated from the operation registry.
+"""The docs' table of supported operations, generated from the operation registry.
 
-`python -m fakeecs.docs README.md` rewrites the table in place; a test fails
-when the README's table differs from what the registry says.
+`python -m fakeecs.docs docs/reference/fakeecs-operations.md` rewrites the table in
+place (`make docs-tables`); a test fails when the page's table differs from what the
+registry says.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def replace_block(readme: str, start: str, end: str, content: str) -> str:
     """`readme` with the text between the `start` and `end` markers replaced by `content`."""
     head, found, rest = readme.partition(start)
     if not found or end not in rest:
-        raise SystemExit(f"README has no {start} ... {end} block")
+        raise SystemExit(f"the page has no {start} ... {end} block")
     _, _, tail = rest.partition(end)
     return f"{head}{start}\n{content}\n{end}{tail}"
 
@@ -63,7 +64,7 @@ def replace_table(readme: str) -> str:
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/reference/fakeecs-operations.md")
     path.write_text(replace_table(path.read_text()))
 
 

@@ -1,7 +1,7 @@
-"""The README's scenario catalogue table, generated from `harness.scenarios.CATALOGUE`.
+"""The docs' scenario catalogue table, generated from `harness.scenarios.CATALOGUE`.
 
-`python -m harness.docs README.md` rewrites it in place (`make docs`); a test
-fails when the README's table differs from the catalogue.
+`python -m harness.docs docs/reference/harness-scenarios.md` rewrites it in place
+(`make docs-tables`); a test fails when the page's table differs from the catalogue.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def replace_table(readme: str) -> str:
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/reference/harness-scenarios.md")
     path.write_text(replace_table(path.read_text()))
 
 

@@ -5,5 +5,5 @@
 
 E2E_ARGS ?=
 
-test-e2e: install ## Worker/scheduler restart safety with real Airflow processes (see README: e2e)
+test-e2e: install ## Worker/scheduler restart safety with real Airflow processes (see docs/restarts.md)
 	$(PY) -m pytest tests/e2e -q -p no:cacheprovider --durations=0 $(E2E_ARGS)

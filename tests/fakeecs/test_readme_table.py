@@ -1,4 +1,4 @@
-"""The README's supported-operations table is what the registry says (regenerate: make docs)."""
+"""The docs' supported-operations table is what the registry says (regenerate: make docs-tables)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from pathlib import Path
 
 from fakeecs.docs import replace_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "fakeecs-operations.md"
 
 
 def test_readme_operations_table_is_current() -> None:
-    text = README.read_text()
+    text = PAGE.read_text()
     assert replace_table(text) == text, (
-        "README's fakeecs operations table is stale: run `make docs` and commit README.md"
+        "docs/reference/fakeecs-operations.md is stale: run `make docs-tables` and commit it"
     )

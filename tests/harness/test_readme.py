@@ -1,4 +1,4 @@
-"""The README's harness section stays true: its scenario table and its pytest examples."""
+"""The harness docs stay true: the scenario table (docs/reference) and the pytest examples (docs/harness.md)."""
 
 from __future__ import annotations
 
@@ -11,27 +11,26 @@ import pytest
 
 from harness.docs import replace_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+HARNESS_PAGE = DOCS / "harness.md"
+SCENARIOS_PAGE = DOCS / "reference" / "harness-scenarios.md"
 
 
 def harness_section() -> str:
-    text = README.read_text()
-    return text[
-        text.index("<!-- section:harness:start -->") : text.index("<!-- section:harness:end -->")
-    ]
+    return HARNESS_PAGE.read_text()
 
 
 def readme_examples() -> dict[str, Callable[..., Any]]:
     namespace: dict[str, Any] = {}
     for block in re.findall(r"```python\n(.*?)```", harness_section(), re.S):
-        exec(compile(block, "README.md (harness section)", "exec"), namespace)
+        exec(compile(block, "docs/harness.md", "exec"), namespace)
     return {name: fn for name, fn in namespace.items() if name.startswith("test_")}
 
 
 def test_readme_scenario_table_is_current() -> None:
-    text = README.read_text()
+    text = SCENARIOS_PAGE.read_text()
     assert replace_table(text) == text, (
-        "README's harness scenario table is stale: run `make docs` and commit README.md"
+        "docs/reference/harness-scenarios.md is stale: run `make docs-tables` and commit it"
     )
 
 
