@@ -99,7 +99,7 @@ def parse(target: str | None, raw: bytes) -> tuple[str, dict[str, Any]]:
         raise ECSError(
             "UnknownOperationException",
             f"fakeecs does not implement the ECS operation {name} yet "
-            "(see the supported operations table in the README).",
+            "(see docs/reference/fakeecs-operations.md).",
         )
     if len(raw) > MAX_BODY_BYTES:
         raise ECSError(

@@ -105,7 +105,7 @@ def container_spec(
         "labels": labels,
         "stop_timeout": timeout,
     }
-    # No per-task network namespace: the container shares the host's (see the README).
+    # No per-task network namespace: the container shares the host's (docs/known-differences.md).
     host: dict[str, Any] = {"network_mode": "host"}
     command = override.get("command", definition.get("command"))
     if command is not None:

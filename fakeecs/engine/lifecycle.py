@@ -16,7 +16,7 @@ from fakeecs.model import LEGAL_TRANSITIONS, STATE_INDEX, Container, Task
 if TYPE_CHECKING:
     from fakeecs.engine.core import Engine
 
-#: Virtual seconds between steps (documented in the README under "Default behaviour").
+#: Virtual seconds between steps (documented in docs/fakeecs/index.md, "Default behaviour").
 TIMINGS = {
     "PENDING": 1.0,  # after RunTask: the ENI is attached
     "pull": 3.0,  # PENDING -> ACTIVATING: images are pulled (simulated runtime)

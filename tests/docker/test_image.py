@@ -39,7 +39,7 @@ def test_the_image_holds_the_locked_versions_and_the_workflows(image: str) -> No
 
 
 #: What the image may weigh on the local base (which is 407 MB of it; the official slim base is
-#: smaller). The README records the measured size.
+#: smaller). docs/benchmarks.md records the measured size.
 SIZE_BUDGET_MB = 1300
 
 
