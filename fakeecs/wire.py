@@ -140,7 +140,13 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
         return error_answer(err, name)
     with engine.lock:
         engine.sync()
-        rule = engine.faults.match(name, engine.now(), engine.fault_rng)
+        rule = engine.faults.match(
+            name,
+            engine.now(),
+            engine.fault_rng,
+            can_act=lambda r: r.action != "interrupt"
+            or bool(engine.interruption_targets(region, params.get("cluster"), r.stop_code)),
+        )
     action = rule.action if rule else None
     if action == "latency":
         threading.Event().wait(rule.seconds)

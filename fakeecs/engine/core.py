@@ -232,8 +232,8 @@ class Engine:
         with self.lock:
             self.calls.append(entry)
 
-    def interrupt(self, region: str, cluster_ref: str | None, code: str) -> list[Task]:
-        """Stop running tasks as the platform would (SpotInterruption, TerminationNotice).
+    def interruption_targets(self, region: str, cluster_ref: str | None, code: str) -> list[Task]:
+        """The running tasks an interruption (SpotInterruption, TerminationNotice) would stop.
 
         Only tasks of the cluster the call names are hit; a call naming no cluster hits
         every cluster in the region. A SpotInterruption hits only FARGATE_SPOT tasks when
@@ -249,8 +249,11 @@ class Engine:
             and (name is None or t.cluster_name == name)
         ]
         spot = [t for t in hit if t.capacity_provider_name == "FARGATE_SPOT"]
-        if code == "SpotInterruption" and spot:
-            hit = spot
+        return spot if code == "SpotInterruption" and spot else hit
+
+    def interrupt(self, region: str, cluster_ref: str | None, code: str) -> list[Task]:
+        """Stop the running tasks an interruption hits, as the platform would."""
+        hit = self.interruption_targets(region, cluster_ref, code)
         for task in hit:
             lifecycle.stop(self, task, self.now_seen, code, None)
         return hit

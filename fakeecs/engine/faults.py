@@ -9,6 +9,7 @@ identically with the same seed and the same calls.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,11 +139,25 @@ class FaultBook:
     def clear(self) -> None:
         self.rules = []
 
-    def match(self, operation: str, now: float, rng: random.Random) -> FaultRule | None:
+    def match(
+        self,
+        operation: str,
+        now: float,
+        rng: random.Random,
+        can_act: Callable[[FaultRule], bool] | None = None,
+    ) -> FaultRule | None:
+        """The rule that fires on this call, counted as fired (None: the call is left alone).
+
+        `can_act` says whether a rule would change anything now; one that would not (an
+        `interrupt` while no task runs) is skipped and not used up, so it waits for a call
+        that finds something to act on.
+        """
         for rule in self.rules:
             if rule.operation not in ("*", operation):
                 continue
             if rule.action in RUN_TASK_ACTIONS and operation != "RunTask":
+                continue
+            if can_act is not None and not can_act(rule):
                 continue
             if rule.times is not None and rule.fired >= rule.times:
                 continue

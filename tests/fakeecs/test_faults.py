@@ -224,6 +224,22 @@ def test_interrupt_stops_running_tasks_of_the_cluster(
     assert survivor["lastStatus"] == "RUNNING"
 
 
+def test_an_interrupt_waits_for_a_running_task_instead_of_being_used_up(
+    fake: FakeECS, bare: Any
+) -> None:
+    fake.faults([{"operation": "DescribeTasks", "action": "interrupt", "times": 1}])
+    arn = run(bare)["tasks"][0]["taskArn"]
+    assert describe(bare, arn)["lastStatus"] == "PROVISIONING"  # nothing to interrupt yet
+    assert fake.fault_rules()[0]["fired"] == 0  # so the rule is not used up
+    fake.advance(10)
+
+    task = describe(bare, arn)  # this call finds it running and interrupts it
+    assert (task["lastStatus"], task["stopCode"]) == ("DEACTIVATING", "SpotInterruption")
+    assert fake.fault_rules()[0]["fired"] == 1
+    logged = [c.get("fault") for c in fake.calls() if c["operation"] == "DescribeTasks"]
+    assert logged.count("interrupt") == 1
+
+
 def test_a_spot_interruption_hits_only_fargate_spot_tasks_when_there_are_any(
     fake: FakeECS, bare: Any
 ) -> None:
