@@ -144,8 +144,10 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
             name,
             engine.now(),
             engine.fault_rng,
-            can_act=lambda r: r.action != "interrupt"
-            or bool(engine.interruption_targets(region, params.get("cluster"), r.stop_code)),
+            can_act=lambda r: (
+                r.action != "interrupt"
+                or bool(engine.interruption_targets(region, params.get("cluster"), r.stop_code))
+            ),
         )
     action = rule.action if rule else None
     if action == "latency":
