@@ -1,4 +1,4 @@
-"""Local development as the README describes it: init.yml once (twice is harmless), then the
+"""Local development as docs/development.md describes it: init.yml once (twice is harmless), then the
 whole stack up, and example_ecs run by the real scheduler and Celery worker against the fakeecs
 container, then torn down. fakeecs runs a scaled clock so containers end at once; the sensors
 still wait their real 60 s poke interval, so a run takes a few minutes."""
