@@ -66,8 +66,8 @@ docs: install ## Build the documentation site into build/site (strict: a broken 
 docs-check: install ## The strict docs build into a temporary folder (run by make lint)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(MKDOCS) build --strict --site-dir "$$tmp"
 
-docs-tables: install ## Regenerate the generated reference tables (fakeecs operations, harness scenarios)
-	$(PY) -m fakeecs.docs docs/reference/fakeecs-operations.md
+docs-tables: install ## Regenerate the generated reference tables (fakeecs operations and control API, harness scenarios)
+	$(PY) -m fakeecs.docs docs/reference
 	$(PY) -m harness.docs docs/reference/harness-scenarios.md
 
 clean: ## Remove the venv, caches, build output and the local Airflow home

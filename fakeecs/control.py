@@ -11,6 +11,8 @@ import contextlib
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,52 +72,137 @@ def _settings(engine: Engine, body: Any) -> dict[str, Any]:
     return {"describeDelaySeconds": engine.describe_delay}
 
 
+def _health(engine: Engine, _request: Any) -> dict[str, Any]:
+    return {"status": "ok", "seed": engine.seed, "backend": engine.runtime.name, **_clock(engine)}
+
+
+def _get_clock(engine: Engine, _request: Any) -> dict[str, Any]:
+    return _clock(engine)
+
+
+def _reset(engine: Engine, _request: Any) -> dict[str, Any]:
+    engine.reset()
+    _reset_moto()
+    return {"status": "reset"}
+
+
+def _get_behaviours(engine: Engine, _request: Any) -> dict[str, Any]:
+    return {"behaviours": engine.behaviours.dump()}
+
+
+def _calls(engine: Engine, _request: Any) -> list[dict[str, Any]]:
+    return list(engine.calls)
+
+
+def _set_faults(engine: Engine, body: Any) -> dict[str, Any]:
+    engine.faults.set(body, engine.now())
+    return {"rules": [r.spec for r in engine.faults.rules]}
+
+
+def _get_faults(engine: Engine, _request: Any) -> dict[str, Any]:
+    return {"rules": [{**r.spec, "fired": r.fired} for r in engine.faults.rules]}
+
+
+def _clear_faults(engine: Engine, _request: Any) -> dict[str, Any]:
+    engine.faults.clear()
+    return {"rules": []}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One control endpoint; the route table is both the dispatcher and the documentation.
+
+    `request` documents the JSON body the route reads; a route without one
+    ignores its body (so a stray body on `POST reset` is harmless).
+    """
+
+    method: str
+    path: str
+    handler: Callable[[Engine, Any], Any]
+    description: str
+    request: str = ""
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        "health",
+        _health,
+        '`{"status": "ok", "seed", "backend", "now", "iso", "kind"}` (backend: `simulated` or '
+        "`docker`)",
+    ),
+    Route("GET", "clock", _get_clock, '`{"now": epoch seconds, "iso", "kind"}`'),
+    Route(
+        "POST",
+        "clock/advance",
+        _advance,
+        "moves virtual time; every due step happens at its own time",
+        '`{"seconds": S}`',
+    ),
+    Route(
+        "POST",
+        "reset",
+        _reset,
+        "forgets all state (ECS and moto), behaviours, faults and calls; a virtual clock goes back "
+        "to its start",
+    ),
+    Route(
+        "POST",
+        "behaviours",
+        _behaviours,
+        "scripts what containers of a family do; applies to tasks started afterwards (a list sets "
+        "several)",
+        '`{"family", "container"?, "runSeconds", "exitCode", "failToStart", "outOfMemory", '
+        '"logLines"}`',
+    ),
+    Route("GET", "behaviours", _get_behaviours, '`{"behaviours": [...]}`: the scripts in force'),
+    Route(
+        "GET",
+        "calls",
+        _calls,
+        'a JSON array of every ECS call in order: `{"operation", "params", "status", "time"}`, '
+        'plus `"fault"` when a fault rule fired and `"error"` (the `__type`) on errors',
+    ),
+    Route(
+        "POST",
+        "faults",
+        _set_faults,
+        "replaces every fault rule, all or nothing (see Fault rules in the guide)",
+        '`{"rules": [...]}`',
+    ),
+    Route(
+        "GET",
+        "faults",
+        _get_faults,
+        '`{"rules": [...]}`: the rules in force, each with `"fired"`: how many calls it hit',
+    ),
+    Route("DELETE", "faults", _clear_faults, 'clears every fault rule; `{"rules": []}`'),
+    Route(
+        "POST",
+        "settings",
+        _settings,
+        "eventual consistency: a new task is MISSING from DescribeTasks and ListTasks for S "
+        "virtual seconds",
+        '`{"describeDelaySeconds": S}`',
+    ),
+)
+
+_BY_KEY = {(route.method, route.path): route for route in ROUTES}
+
+
 def handle_control(engine: Engine, method: str, path: str, raw: bytes) -> tuple[int, Any]:
     """Answer one control request; errors are `{"error", "message"}` with status 400/404."""
-    route = path[len(PREFIX) :].strip("/")
+    key = (method, path[len(PREFIX) :].strip("/"))
     try:
         with engine.lock:
             engine.sync()
-            return 200, _route(engine, method, route, raw)
+            route = _BY_KEY.get(key)
+            if route is None:
+                raise ECSError("NotFound", f"no control endpoint {method} {PREFIX}{key[1]}")
+            return 200, route.handler(engine, _body(raw) if route.request else None)
     except ECSError as err:
         status = 404 if err.code == "NotFound" else 400
         return status, {"error": err.code, "message": err.message}
-
-
-def _route(engine: Engine, method: str, route: str, raw: bytes) -> Any:
-    key = (method, route)
-    if key == ("GET", "health"):
-        return {
-            "status": "ok",
-            "seed": engine.seed,
-            "backend": engine.runtime.name,
-            **_clock(engine),
-        }
-    if key == ("GET", "clock"):
-        return _clock(engine)
-    if key == ("POST", "clock/advance"):
-        return _advance(engine, _body(raw))
-    if key == ("POST", "reset"):
-        engine.reset()
-        _reset_moto()
-        return {"status": "reset"}
-    if key == ("POST", "behaviours"):
-        return _behaviours(engine, _body(raw))
-    if key == ("GET", "behaviours"):
-        return {"behaviours": engine.behaviours.dump()}
-    if key == ("GET", "calls"):
-        return list(engine.calls)
-    if key == ("POST", "faults"):
-        engine.faults.set(_body(raw), engine.now())
-        return {"rules": [r.spec for r in engine.faults.rules]}
-    if key == ("GET", "faults"):
-        return {"rules": [{**r.spec, "fired": r.fired} for r in engine.faults.rules]}
-    if key == ("DELETE", "faults"):
-        engine.faults.clear()
-        return {"rules": []}
-    if key == ("POST", "settings"):
-        return _settings(engine, _body(raw))
-    raise ECSError("NotFound", f"no control endpoint {method} {PREFIX}{route}")
 
 
 def _reset_moto() -> None:

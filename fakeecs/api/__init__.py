@@ -1,21 +1,20 @@
-"""One pure function per ECS operation, registered in `registry.OPERATIONS`.
+"""One function per ECS operation, registered in `registry.OPERATIONS`.
 
-Importing this package registers every operation module.
+Importing this package imports every module in it, so a new operation module
+is picked up by being there: nothing lists the modules by hand.
 """
 
-from fakeecs.api import (  # noqa: F401
-    account_settings,
-    agent,
-    attributes,
-    capacity_providers,
-    clusters,
-    container_instances,
-    services,
-    tags,
-    task_definitions,
-    task_sets,
-    tasks,
-)
-from fakeecs.api.registry import OPERATIONS, CallContext, operation
+import importlib
+import pkgutil
 
-__all__ = ["OPERATIONS", "CallContext", "operation"]
+from fakeecs.api.registry import OPERATIONS, SPECS, CallContext, operation
+
+
+def _import_all() -> None:
+    for module in pkgutil.iter_modules(__path__, prefix=f"{__name__}."):
+        importlib.import_module(module.name)
+
+
+_import_all()
+
+__all__ = ["OPERATIONS", "SPECS", "CallContext", "operation"]

@@ -113,7 +113,7 @@ def _put(ctx: CallContext, name: str, value: str, principal: str) -> dict[str, A
     return {"setting": _setting(name, value, principal)}
 
 
-@operation("PutAccountSetting")
+@operation("PutAccountSetting", notes="The caller is always the account's root user.")
 def put_account_setting(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     return _put(ctx, params["name"], params["value"], _principal(params))
 

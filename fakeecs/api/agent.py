@@ -26,7 +26,11 @@ NOT_ENABLED = (
 NOT_CONNECTED = "The execute command failed due to an internal error. Try again later."
 
 
-@operation("DiscoverPollEndpoint")
+@operation(
+    "DiscoverPollEndpoint",
+    area="Agent and ECS Exec",
+    notes="Always answers cell 1, where nothing listens.",
+)
 def discover_poll_endpoint(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     """The agent's endpoints, always the first cell of the region (ECS picks one per instance)."""
     region = ctx.region
@@ -54,7 +58,11 @@ def _container(task: Task, name: str | None) -> Container:
     )
 
 
-@operation("ExecuteCommand")
+@operation(
+    "ExecuteCommand",
+    area="Agent and ECS Exec",
+    notes="Answers a session, but no SSM session is behind it.",
+)
 def execute_command(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     """Refuse as ECS does; otherwise a session (with nothing behind it).
 

@@ -197,7 +197,10 @@ def _custom(state: RegionState, ref: str, action: str) -> CapacityProvider:
     return provider
 
 
-@operation("UpdateCapacityProvider")
+@operation(
+    "UpdateCapacityProvider",
+    notes="Completes at once; managed scaling is stored but nothing scales.",
+)
 def update_capacity_provider(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     _unsupported_managed_instances(params)
     state = ctx.engine.region(ctx.region)
@@ -214,7 +217,9 @@ def update_capacity_provider(ctx: CallContext, params: dict[str, Any]) -> dict[s
     return {"capacityProvider": provider_dict(provider)}
 
 
-@operation("DeleteCapacityProvider")
+@operation(
+    "DeleteCapacityProvider", notes="Completes at once; describable as INACTIVE for an hour."
+)
 def delete_capacity_provider(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     """A provider associated with a cluster is not deleted: ECS answers it DELETE_FAILED, with why.
 

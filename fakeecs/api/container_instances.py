@@ -83,7 +83,10 @@ def _merge_attributes(
     return list(merged.values())
 
 
-@operation("RegisterContainerInstance")
+@operation(
+    "RegisterContainerInstance",
+    notes="The EC2 instance must exist in moto's EC2; its identity signature is not checked.",
+)
 def register_container_instance(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     from fakeecs.api.attributes import check_attributes
 
@@ -237,7 +240,7 @@ def update_container_instances_state(ctx: CallContext, params: dict[str, Any]) -
     return {"containerInstances": [instance_dict(state, ci) for ci in found], "failures": failures}
 
 
-@operation("StartTask")
+@operation("StartTask", notes="Applies no placement constraints.")
 def start_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     """One task on each instance named: RunTask's checks, no constraints, no strategy."""
     engine = ctx.engine

@@ -207,7 +207,10 @@ def _delete_one(ctx: CallContext, ref: str) -> tuple[TaskDefinition | None, str 
     return td, None
 
 
-@operation("DeleteTaskDefinitions")
+@operation(
+    "DeleteTaskDefinitions",
+    notes="Revisions are deleted by a check every 60 virtual seconds once nothing uses them.",
+)
 def delete_task_definitions(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     refs = params["taskDefinitions"]
     if not refs:

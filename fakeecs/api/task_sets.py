@@ -206,7 +206,7 @@ def _make_primary(service: Service, task_set: TaskSet | None) -> None:
 # operations --------------------------------------------------------------------
 
 
-@operation("CreateTaskSet")
+@operation("CreateTaskSet", notes="EXTERNAL deployment controller only.")
 def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     engine = ctx.engine
     state = engine.region(ctx.region)

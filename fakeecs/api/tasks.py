@@ -29,7 +29,10 @@ def _fingerprint(params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-@operation("RunTask")
+@operation(
+    "RunTask",
+    notes="Placement strategies and constraints, capacity provider strategies and clientToken are modelled.",
+)
 def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     engine = ctx.engine
     state = engine.region(ctx.region)
@@ -148,7 +151,7 @@ def describe_tasks(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"tasks": found, "failures": failures}
 
 
-@operation("StopTask")
+@operation("StopTask", notes="Without a reason, stoppedReason is `Task stopped by user`.")
 def stop_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     state = ctx.engine.region(ctx.region)
     cluster = state.cluster(params.get("cluster"))
@@ -165,7 +168,7 @@ def stop_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
 _FILTERS_EXCLUSIVE_WITH_STARTED_BY = ("family", "serviceName", "containerInstance", "launchType")
 
 
-@operation("ListTasks")
+@operation("ListTasks", notes="Allows startedBy together with desiredStatus.")
 def list_tasks(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     state = ctx.engine.region(ctx.region)
     cluster = state.cluster(params.get("cluster"))
