@@ -42,9 +42,10 @@ test: install ## The whole fast suite (unit, property, contract, end-to-end in-p
 test-dags: install ## Every DAG in workflows/ against the embedded fake ECS, with failures and restarts
 	$(VENV)/bin/harness run --junit build/test-dags.xml --html build/test-dags.html
 
-lint: install docs-check ## ruff check, ruff format --check and the strict docs build
+lint: install docs-check ## ruff (with the banned-API rule), the import-layer contracts and the strict docs build
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/lint-imports
 
 format: install ## Fix what ruff can fix
 	$(VENV)/bin/ruff check --fix .

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fakeecs.clock import Clock
+from fakeecs.containers import DockerRuntime
 from fakeecs.engine import Engine
 from fakeecs.engine.driver import Driver
 from fakeecs.engine.runtime import Runtime, SimulatedRuntime
@@ -39,8 +40,6 @@ def runtime_for(backend: str, clock: Clock, state: Path | str | None) -> Runtime
             "the docker backend cannot keep state in a file: real containers do not survive "
             "a restart of fakeecs (use the simulated backend to test restarts)"
         )
-    from fakeecs.containers import DockerRuntime
-
     return DockerRuntime()
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from fakeecs import backends
+from fakeecs import api, backends
 from fakeecs.clock import parse_clock
 from fakeecs.containers.runtime import DockerUnavailable
 from fakeecs.engine import Engine
@@ -103,7 +103,7 @@ def serve(
                 "binding beyond loopback needs --control-token (or FAKEECS_CONTROL_TOKEN) "
                 "so that others cannot drive the control API"
             )
-    engine = Engine(clock, seed=seed, runtime=runtime)
+    engine = Engine(clock, seed=seed, runtime=runtime, operations=frozenset(api.OPERATIONS))
     store = StateStore(engine, state_path) if state_path is not None else None
     try:
         restored = store.load() if store is not None else False

@@ -1,6 +1,7 @@
-"""The only place in fakeecs that reads time.
+"""The only place in fakeecs that reads time or waits on it.
 
-Everything else asks a Clock. Virtual clocks make an hour-long container run in
+Everything else asks a Clock, and waits with `wait_for` or `pause` (ruff's banned-API
+rule refuses time.time, time.monotonic, time.sleep and datetime.now elsewhere). Virtual clocks make an hour-long container run in
 microseconds and make runs reproducible: the same seed and the same calls give
 the same timestamps.
 """
@@ -132,3 +133,15 @@ def parse_clock(spec: str, start: float = DEFAULT_EPOCH) -> Clock:
 def iso(ts: float) -> datetime:
     """A timestamp as an aware UTC datetime (what the API layer serializes)."""
     return datetime.fromtimestamp(ts, tz=UTC)
+
+
+def wait_for(event: threading.Event, seconds: float | None) -> bool:
+    """Wait (wall time) until `event` is set or `seconds` pass (None: no limit); whether it was
+    set. What a thread waiting for the engine's next due event uses (engine/driver.py)."""
+    return event.wait(seconds)
+
+
+def pause(seconds: float) -> None:
+    """Hold the calling thread `seconds` of wall time (the latency fault: a slow answer is slow
+    for the client whatever the virtual clock says)."""
+    threading.Event().wait(seconds)

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
-from fakeecs import backends
+from fakeecs import api, backends
 from fakeecs.clock import Clock, parse_clock
 from fakeecs.control import ControlClient, _reset_moto
 from fakeecs.engine import Engine
@@ -47,7 +47,10 @@ class FakeECS(ControlClient):
         clock = clock if clock is not None else backends.default_clock(backend)
         parsed = parse_clock(clock) if isinstance(clock, str) else clock
         self.engine = Engine(
-            parsed, seed=seed, runtime=backends.runtime_for(backend, parsed, state)
+            parsed,
+            seed=seed,
+            runtime=backends.runtime_for(backend, parsed, state),
+            operations=frozenset(api.OPERATIONS),
         )
         self._stop_backend: Any = None
         self.store = StateStore(self.engine, state) if state is not None else None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -20,6 +19,7 @@ import botocore.session
 from botocore.model import NoShapeFoundError, ServiceModel
 
 from fakeecs import api
+from fakeecs.clock import pause
 from fakeecs.engine import Engine
 from fakeecs.engine.faults import ENGINE_ACTIONS
 from fakeecs.errors import ECSError
@@ -151,7 +151,7 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
         )
     action = rule.action if rule else None
     if action == "latency":
-        threading.Event().wait(rule.seconds)
+        pause(rule.seconds)
     with engine.lock:
         engine.sync()
         entry: dict[str, Any] = {"operation": name, "params": params, "time": stamp(engine)}

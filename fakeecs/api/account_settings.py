@@ -18,10 +18,10 @@ import re
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.engine.state import RegionState
 from fakeecs.ids import ACCOUNT_ID
+from fakeecs.rules.paging import page, with_token
 
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"
 LONG_ARN_SETTINGS = ("serviceLongArnFormat", "taskLongArnFormat", "containerInstanceLongArnFormat")

@@ -11,12 +11,12 @@ import re
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.instance_state import find
-from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
+from fakeecs.engine.instance_state import find
 from fakeecs.engine.state import RegionState
 from fakeecs.errors import ECSError
 from fakeecs.model import Cluster, ContainerInstance
+from fakeecs.rules.paging import page, with_token
 
 MAX_PER_CALL = 10
 #: Custom attributes a resource may carry (ECS's own `ecs.` ones do not count).

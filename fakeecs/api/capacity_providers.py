@@ -11,19 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.auto_scaling import protects_new_instances, resolve_group
-from fakeecs.api.capacity_clusters import associated_cluster, check_cluster_providers
-from fakeecs.api.capacity_strategy import (
-    FARGATE_PROVIDERS,
-    is_fargate,
-)
 from fakeecs.api.clusters import cluster_dict
-from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.tagging import check_tags
+from fakeecs.engine.auto_scaling import protects_new_instances, resolve_group
+from fakeecs.engine.capacity_clusters import associated_cluster, check_cluster_providers
 from fakeecs.engine.state import RegionState
 from fakeecs.ids import arn
 from fakeecs.model import CapacityProvider
+from fakeecs.rules.capacity_strategy import (
+    FARGATE_PROVIDERS,
+    is_fargate,
+)
+from fakeecs.rules.paging import page, with_token
+from fakeecs.rules.tagging import check_tags
 
 #: Reserved name prefixes (ECS compares them case-insensitively).
 RESERVED_PREFIXES = ("aws", "ecs", "fargate")

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import account_settings, capacity_clusters, namespaces
-from fakeecs.api.paging import page, with_token
+from fakeecs.api import account_settings
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.tagging import check_tags
+from fakeecs.engine import capacity_clusters, namespaces
 from fakeecs.errors import ECSError
 from fakeecs.ids import arn, short_name
 from fakeecs.model import ACTIVE_STATES, Cluster, Service, Task
+from fakeecs.rules.paging import page, with_token
+from fakeecs.rules.tagging import check_tags
 
 #: Where a task counts as pending: started, not yet RUNNING.
 PENDING_STATES = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})

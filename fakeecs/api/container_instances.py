@@ -13,13 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import ec2_identity, placement, task_requests
-from fakeecs.api.auto_scaling import provider_of_instance
-from fakeecs.api.cluster_query import parse as parse_query
-from fakeecs.api.describing import describe_each
-from fakeecs.api.instance_placement import place
-from fakeecs.api.instance_shape import instance_dict
-from fakeecs.api.instance_state import (
+from fakeecs.api.attributes import check_attributes
+from fakeecs.api.registry import CallContext, operation
+from fakeecs.engine import ec2_identity, instances, task_requests
+from fakeecs.engine import services as scheduler
+from fakeecs.engine.auto_scaling import provider_of_instance
+from fakeecs.engine.core import Engine
+from fakeecs.engine.instance_placement import place
+from fakeecs.engine.instance_shape import instance_dict
+from fakeecs.engine.instance_state import (
     cluster_instances,
     facts,
     find,
@@ -28,14 +30,14 @@ from fakeecs.api.instance_state import (
     ref_arn,
     tasks_on,
 )
-from fakeecs.api.paging import page, with_token
-from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.tagging import check_tags
-from fakeecs.api.task_shape import task_dict
-from fakeecs.engine import instances
-from fakeecs.engine.core import Engine
 from fakeecs.ids import hex_id
 from fakeecs.model import Cluster, ContainerInstance, Task
+from fakeecs.rules import placement
+from fakeecs.rules.cluster_query import parse as parse_query
+from fakeecs.rules.describing import describe_each
+from fakeecs.rules.paging import page, with_token
+from fakeecs.rules.tagging import check_tags
+from fakeecs.rules.task_shape import task_dict
 
 DEFAULT_VERSION_INFO = {
     "agentVersion": "1.88.0",
@@ -60,8 +62,6 @@ def _refs(params: dict[str, Any], limit: int) -> list[str]:
 
 def _wake_services(engine: Engine, region: str, cluster: Cluster, arns: set[str] | None) -> None:
     """Let the scheduler look again at EC2 services (those with tasks in `arns`, or all)."""
-    from fakeecs.engine import services as scheduler
-
     state = engine.region(region)
     at = engine.now() + scheduler.SCHEDULER_DELAY
     for (cluster_arn, _), service in state.services.items():
@@ -88,8 +88,6 @@ def _merge_attributes(
     notes="The EC2 instance must exist in moto's EC2; its identity signature is not checked.",
 )
 def register_container_instance(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    from fakeecs.api.attributes import check_attributes
-
     state = ctx.engine.region(ctx.region)
     cluster = state.cluster(params.get("cluster"))
     doc = ec2_identity.document(params, ctx.region)

@@ -6,74 +6,45 @@ stops the tasks as the clock moves, one second after the call at the earliest.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import capacity_strategy, namespaces
-from fakeecs.api.describing import describe_each
-from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.tagging import check_tags
-from fakeecs.api.task_requests import check_network
+from fakeecs.api.task_sets import (
+    check_external_create,
+    external_service_view,
+    update_external_service,
+)
+from fakeecs.engine import namespaces, service_lookup
 from fakeecs.engine import services as scheduler
 from fakeecs.engine.state import RegionState
+from fakeecs.engine.task_requests import check_network
 from fakeecs.engine.task_sets import is_external
 from fakeecs.errors import ECSError
 from fakeecs.ids import ACCOUNT_ID, arn, short_name
-from fakeecs.model import Cluster, Deployment, Service, TaskDefinition
+from fakeecs.model import Deployment, Service, TaskDefinition
+from fakeecs.rules import capacity_strategy, service_requests
+from fakeecs.rules.describing import describe_each
+from fakeecs.rules.paging import page, with_token
+from fakeecs.rules.tagging import check_tags
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
-DEFAULT_PLATFORM = "1.4.0"
-#: Accepted, stored and echoed by DescribeServices; they change nothing in the fake.
-ECHOED = {
-    "loadBalancers": [],
-    "serviceRegistries": [],
-    "placementConstraints": [],
-    "placementStrategy": [],
-    "enableExecuteCommand": False,
-    "healthCheckGracePeriodSeconds": None,
-}
 #: Kept with the service but not shown at its level: the deployment controller, and the
 #: Service Connect configuration ListServicesByNamespace looks at.
 _KEPT = ("deploymentController", "serviceConnectConfiguration")
-CONTROLLER_FIXED = (
-    "fakeecs cannot change the deployment controller of a service: create a new service."
-)
-
-
-def _not_found() -> ECSError:
-    return ECSError("ServiceNotFoundException", "Service not found.")
-
-
-def _not_active() -> ECSError:
-    return ECSError("ServiceNotActiveException", "Service was not ACTIVE.")
 
 
 def _active_service(state: RegionState, params: dict[str, Any]) -> Service:
     """The ACTIVE service a call names (UpdateService, DeleteService), or the error ECS gives."""
-    service = _lookup(state, state.cluster(params.get("cluster")), params["service"])
+    service = service_lookup.lookup(state, state.cluster(params.get("cluster")), params["service"])
     if service is None:
-        raise _not_found()
+        raise service_requests.not_found()
     if service.status != "ACTIVE":
-        raise _not_active()
+        raise service_requests.not_active()
     return service
 
 
-def _lookup(state: RegionState, cluster: Cluster, ref: str) -> Service | None:
-    return state.services.get((cluster.arn, short_name(ref).rsplit("/", 1)[-1]))
-
-
 # shapes ------------------------------------------------------------------------
-
-
-def _launch(out: dict[str, Any], launch_type: str, strategy: list[dict[str, Any]]) -> None:
-    """ECS shows either the capacity provider strategy that was given or the launch type."""
-    if strategy:
-        out["capacityProviderStrategy"] = [{"base": 0, "weight": 0, **s} for s in strategy]
-    else:
-        out["launchType"] = launch_type
 
 
 def deployment_dict(ctx: CallContext, service: Service, d: Deployment) -> dict[str, Any]:
@@ -93,9 +64,9 @@ def deployment_dict(ctx: CallContext, service: Service, d: Deployment) -> dict[s
         "rolloutState": d.rollout_state,
         "rolloutStateReason": scheduler.rollout_reason(d),
     }
-    _launch(out, d.launch_type, d.capacity_provider_strategy)
+    service_requests.launch_fields(out, d.launch_type, d.capacity_provider_strategy)
     if d.launch_type == "FARGATE":
-        out["platformVersion"] = d.platform_version or DEFAULT_PLATFORM
+        out["platformVersion"] = d.platform_version or service_requests.DEFAULT_PLATFORM
         out["platformFamily"] = "Linux"
     if d.network_configuration is not None:
         out["networkConfiguration"] = d.network_configuration
@@ -131,11 +102,11 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
         "propagateTags": service.propagate_tags,
         "availabilityZoneRebalancing": "DISABLED",
     }
-    for name, default in ECHOED.items():
+    for name, default in service_requests.ECHOED.items():
         value = service.echoed.get(name, default)
         if value is not None:
             out[name] = value
-    _launch(out, service.launch_type, service.capacity_provider_strategy)
+    service_requests.launch_fields(out, service.launch_type, service.capacity_provider_strategy)
     if service.launch_type == "FARGATE":
         out["platformVersion"] = service.platform_version or "LATEST"
         out["platformFamily"] = "Linux"
@@ -144,8 +115,6 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
     if include_tags:
         out["tags"] = list(service.tags)
     if is_external(service):
-        from fakeecs.api.task_sets import external_service_view
-
         external_service_view(ctx, service, out)
     return out
 
@@ -173,51 +142,11 @@ def _check_unsupported(params: dict[str, Any]) -> None:
         )
 
 
-def _deployment_config(params: dict[str, Any], service: Service | None) -> tuple[int, int]:
-    config = params.get("deploymentConfiguration") or {}
-    maximum = config.get("maximumPercent", service.maximum_percent if service else 200)
-    minimum = config.get(
-        "minimumHealthyPercent", service.minimum_healthy_percent if service else 100
-    )
-    if not 0 <= minimum <= 100:
-        raise errors.invalid_parameter("minimumHealthyPercent must be between 0 and 100.")
-    if (maximum < 100 and minimum > 0) or maximum <= minimum:
-        raise errors.invalid_parameter(
-            "maximumPercent must be greater than minimumHealthyPercent (and at least 100 "
-            "unless minimumHealthyPercent is 0)."
-        )
-    return maximum, minimum
-
-
 def _circuit_breaker(params: dict[str, Any], service: Service | None) -> dict[str, bool]:
     given = (params.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker")
     if given is None:
         return dict(service.circuit_breaker) if service else {"enable": False, "rollback": False}
     return {"enable": bool(given["enable"]), "rollback": bool(given["rollback"])}
-
-
-def _task_definition(state: RegionState, ref: str) -> TaskDefinition:
-    td = state.task_definition(ref)
-    if td.status != "ACTIVE":
-        raise errors.client_error("TaskDefinition is inactive")
-    return td
-
-
-def _platform(launch_type: str, requested: str | None) -> tuple[str | None, str | None]:
-    """(the service's platformVersion as given, the version its deployments run)."""
-    if launch_type != "FARGATE":
-        if requested is not None:
-            raise errors.invalid_parameter(
-                "The platform version must be null when specifying an EC2 launch type."
-            )
-        return None, None
-    given = requested or "LATEST"
-    return given, DEFAULT_PLATFORM if given == "LATEST" else given
-
-
-def _fingerprint(params: dict[str, Any]) -> str:
-    body = {k: v for k, v in params.items() if k != "clientToken"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _new_deployment(ctx: CallContext, service: Service) -> Deployment:
@@ -230,7 +159,9 @@ def _new_deployment(ctx: CallContext, service: Service) -> Deployment:
         created_at=now,
         updated_at=now,
         network_configuration=service.network_configuration,
-        platform_version=_platform(service.launch_type, service.platform_version)[1],
+        platform_version=service_requests.platform_versions(
+            service.launch_type, service.platform_version
+        )[1],
         capacity_provider_strategy=list(service.capacity_provider_strategy),
     )
 
@@ -257,22 +188,12 @@ def _capacity_update(
     strategy = capacity_strategy.normalized(params["capacityProviderStrategy"])
     if strategy:
         cluster = state.cluster(params.get("cluster"))
-        launch_type = capacity_strategy.check_service_strategy(state, cluster, strategy, td)
+        launch_type = capacity_strategy.check_service_strategy(cluster, strategy, td)
     else:
         launch_type = service.launch_type
     if strategy != service.capacity_provider_strategy and not params.get("forceNewDeployment"):
         raise errors.invalid_parameter(MUST_FORCE)
     return launch_type, strategy
-
-
-def service_connect_update(state: RegionState, params: dict[str, Any]) -> dict[str, Any] | None:
-    """The serviceConnectConfiguration an UpdateService gives, with the cluster's default
-    namespace filled in (None: not given, the service keeps its own)."""
-    given = params.get("serviceConnectConfiguration")
-    if given is None:
-        return None
-    default = state.cluster(params.get("cluster")).service_connect_namespace
-    return namespaces.service_connect(default, given)
 
 
 def _check_exec_role(td: TaskDefinition | None, done: str) -> None:
@@ -298,7 +219,10 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     token = params.get("clientToken")
     existing = state.services.get((cluster.arn, name))
     if existing is not None and existing.status == "ACTIVE":
-        if token is not None and existing.client_token == f"{token}:{_fingerprint(params)}":
+        if (
+            token is not None
+            and existing.client_token == f"{token}:{service_requests.fingerprint(params)}"
+        ):
             return {"service": service_dict(ctx, existing)}
         raise errors.invalid_parameter("Creation of service was not idempotent.")
     if existing is not None and existing.status == "DRAINING":
@@ -315,21 +239,21 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
     strategy: list[dict[str, Any]] | None = None  # the capacity provider strategy that applies
     if external:  # its task sets carry these (fakeecs/api/task_sets.py)
-        from fakeecs.api.task_sets import check_external_create
-
         check_external_create(params)
         td, launch_type, network, given_platform = None, "", None, None
     else:
-        td = _task_definition(state, params["taskDefinition"])
-        strategy, launch_type = capacity_strategy.service_launch(state, cluster, params, td)
+        td = service_lookup.active_task_definition(state, params["taskDefinition"])
+        strategy, launch_type = capacity_strategy.service_launch(cluster, params, td)
         network = check_network(params, td)
-        given_platform, _ = _platform(launch_type, params.get("platformVersion"))
+        given_platform, _ = service_requests.platform_versions(
+            launch_type, params.get("platformVersion")
+        )
     if params.get("enableExecuteCommand"):
         _check_exec_role(td, "created")
     connect = namespaces.service_connect(
         cluster.service_connect_namespace, params.get("serviceConnectConfiguration")
     )
-    maximum, minimum = _deployment_config(params, None)
+    maximum, minimum = service_requests.deployment_config(params, None)
     breaker = _circuit_breaker(params, None)
     propagate = params.get("propagateTags", "NONE")
     if propagate not in ("NONE", "SERVICE", "TASK_DEFINITION"):
@@ -353,9 +277,9 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         propagate_tags=propagate,
         enable_managed_tags=bool(params.get("enableECSManagedTags", False)),
         tags=check_tags(params.get("tags")),
-        client_token=None if token is None else f"{token}:{_fingerprint(params)}",
+        client_token=None if token is None else f"{token}:{service_requests.fingerprint(params)}",
         capacity_provider_strategy=strategy or list(params.get("capacityProviderStrategy") or []),
-        echoed={k: params[k] for k in (*ECHOED, *_KEPT) if k in params},
+        echoed={k: params[k] for k in (*service_requests.ECHOED, *_KEPT) if k in params},
         circuit_breaker=breaker,
     )
     if connect is not None:
@@ -372,15 +296,13 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     state = engine.region(ctx.region)
     service = _active_service(state, params)
     if is_external(service):
-        from fakeecs.api.task_sets import update_external_service
-
         return {"service": service_dict(ctx, update_external_service(ctx, service, params))}
     if (params.get("deploymentController") or {}).get("type", "ECS") != "ECS":
-        raise errors.invalid_parameter(CONTROLLER_FIXED)
+        raise errors.invalid_parameter(service_requests.CONTROLLER_FIXED)
     redeploy = bool(params.get("forceNewDeployment"))
     td = state.task_definition(service.task_definition_arn)
     if "taskDefinition" in params:
-        new_td = _task_definition(state, params["taskDefinition"])
+        new_td = service_lookup.active_task_definition(state, params["taskDefinition"])
         redeploy = redeploy or new_td.arn != service.task_definition_arn
         td = new_td
     launch_type, strategy = _capacity_update(state, params, service, td)
@@ -393,14 +315,16 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         network = check_network({"networkConfiguration": network}, td)
     # a service moved to another launch type starts from that type's default platform
     kept = service.platform_version if launch_type == service.launch_type else None
-    platform, _ = _platform(launch_type, params.get("platformVersion", kept))
+    platform, _ = service_requests.platform_versions(
+        launch_type, params.get("platformVersion", kept)
+    )
     redeploy = redeploy or platform != service.platform_version
     if params.get("enableExecuteCommand", service.echoed.get("enableExecuteCommand")) and (
         "enableExecuteCommand" in params or "taskDefinition" in params
     ):
         _check_exec_role(td, "updated")
-    connect = service_connect_update(state, params)
-    maximum, minimum = _deployment_config(params, service)
+    connect = service_lookup.service_connect_update(state, params)
+    maximum, minimum = service_requests.deployment_config(params, service)
     breaker = _circuit_breaker(params, service)
     desired = params.get("desiredCount", service.desired_count)
     if desired < 0:
@@ -419,7 +343,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         service.propagate_tags = params["propagateTags"]
     if "enableECSManagedTags" in params:
         service.enable_managed_tags = bool(params["enableECSManagedTags"])
-    service.echoed.update({k: params[k] for k in ECHOED if k in params})
+    service.echoed.update({k: params[k] for k in service_requests.ECHOED if k in params})
     if connect is not None:
         service.echoed["serviceConnectConfiguration"] = connect
     now = engine.now()
@@ -461,7 +385,7 @@ def describe_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
     include_tags = "TAGS" in (params.get("include") or [])
     found, failures = describe_each(
         refs,
-        lambda ref: _lookup(state, cluster, ref),
+        lambda ref: service_lookup.lookup(state, cluster, ref),
         lambda service: service_dict(ctx, service, include_tags),
         lambda ref: arn(ctx.region, f"service/{cluster.name}/{short_name(ref).rsplit('/', 1)[-1]}"),
     )
@@ -490,7 +414,7 @@ def list_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
 def list_services_by_namespace(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     """Services of every cluster whose Service Connect configuration names the namespace.
 
-    A name and an ARN are compared as the namespace ARN they mean (fakeecs/api/namespaces.py).
+    A name and an ARN are compared as the namespace ARN they mean (fakeecs/engine/namespaces.py).
     Without a Cloud Map of fakeecs's own, a namespace exists while moto's Cloud Map has it, a
     cluster has it as its default, or a service the region remembers names it; any other
     answers NamespaceNotFoundException.

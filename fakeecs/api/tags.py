@@ -7,7 +7,7 @@ from typing import Any
 
 from fakeecs import errors
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.tagging import check_tags, merge_tags
+from fakeecs.rules.tagging import check_tags, merge_tags
 
 
 def _resource(ctx: CallContext, resource_arn: str) -> Any:

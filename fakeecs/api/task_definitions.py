@@ -6,13 +6,13 @@ import copy
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.fargate import check_size
-from fakeecs.api.paging import page, with_token
-from fakeecs.api.placement import check_container_memory
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.tagging import check_tags
 from fakeecs.ids import ACCOUNT_ID, arn
 from fakeecs.model import TD_DELETED, TaskDefinition
+from fakeecs.rules.fargate import check_size
+from fakeecs.rules.paging import page, with_token
+from fakeecs.rules.placement import check_container_memory
+from fakeecs.rules.tagging import check_tags
 
 _CONTAINER_DEFAULTS: dict[str, Any] = {
     "cpu": 0,

@@ -14,16 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import capacity_strategy
-from fakeecs.api import services as svc
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.tagging import check_tags
-from fakeecs.api.task_requests import check_client_token, check_network
+from fakeecs.engine import service_lookup
 from fakeecs.engine import services as scheduler
 from fakeecs.engine import task_sets as engine_sets
 from fakeecs.engine.state import RegionState
+from fakeecs.engine.task_requests import check_client_token, check_network
 from fakeecs.errors import ECSError
 from fakeecs.model import Service, TaskSet
+from fakeecs.rules import capacity_strategy, service_requests
+from fakeecs.rules.tagging import check_tags
 
 is_external = engine_sets.is_external
 
@@ -59,11 +59,11 @@ def _not_found() -> ECSError:
 
 def _service(state: RegionState, params: dict[str, Any], active: bool = True) -> Service:
     """The EXTERNAL service a call names, or the error ECS gives (cluster, service, controller)."""
-    service = svc._lookup(state, state.cluster(params["cluster"]), params["service"])
+    service = service_lookup.lookup(state, state.cluster(params["cluster"]), params["service"])
     if service is None:
-        raise svc._not_found()
+        raise service_requests.not_found()
     if service.status == "INACTIVE" or (active and service.status != "ACTIVE"):
-        raise svc._not_active()
+        raise service_requests.not_active()
     if not is_external(service):
         raise errors.invalid_parameter(NOT_EXTERNAL)
     return service
@@ -112,9 +112,11 @@ def task_set_dict(
     }
     if task_set.external_id is not None:
         out["externalId"] = task_set.external_id
-    svc._launch(out, task_set.launch_type or "EC2", task_set.capacity_provider_strategy)
+    service_requests.launch_fields(
+        out, task_set.launch_type or "EC2", task_set.capacity_provider_strategy
+    )
     if task_set.launch_type == "FARGATE":
-        out["platformVersion"] = task_set.platform_version or svc.DEFAULT_PLATFORM
+        out["platformVersion"] = task_set.platform_version or service_requests.DEFAULT_PLATFORM
         out["platformFamily"] = "Linux"
     if task_set.network_configuration is not None:
         out["networkConfiguration"] = task_set.network_configuration
@@ -156,12 +158,12 @@ def update_external_service(ctx: CallContext, service: Service, params: dict[str
                 "Create a new task set (CreateTaskSet) and make it primary instead."
             )
     if (params.get("deploymentController") or {}).get("type", "EXTERNAL") != "EXTERNAL":
-        raise errors.invalid_parameter(svc.CONTROLLER_FIXED)
+        raise errors.invalid_parameter(service_requests.CONTROLLER_FIXED)
     desired = params.get("desiredCount", service.desired_count)
     if desired < 0:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
-    maximum, minimum = svc._deployment_config(params, service)
-    connect = svc.service_connect_update(ctx.engine.region(ctx.region), params)
+    maximum, minimum = service_requests.deployment_config(params, service)
+    connect = service_lookup.service_connect_update(ctx.engine.region(ctx.region), params)
     now = ctx.engine.now()
     service.maximum_percent, service.minimum_healthy_percent = maximum, minimum
     if desired != service.desired_count:
@@ -172,7 +174,7 @@ def update_external_service(ctx: CallContext, service: Service, params: dict[str
         service.propagate_tags = params["propagateTags"]
     if "enableECSManagedTags" in params:
         service.enable_managed_tags = bool(params["enableECSManagedTags"])
-    service.echoed.update({k: params[k] for k in svc.ECHOED if k in params})
+    service.echoed.update({k: params[k] for k in service_requests.ECHOED if k in params})
     if connect is not None:
         service.echoed["serviceConnectConfiguration"] = connect
     scheduler.wake(ctx.engine, service, now + scheduler.SCHEDULER_DELAY)
@@ -215,7 +217,7 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     check_client_token(token, longest=36)
     mine = engine_sets.sets_of(state, service)
     if token is not None:
-        stamp = f"{token}:{svc._fingerprint(params)}"
+        stamp = f"{token}:{service_requests.fingerprint(params)}"
         for task_set in mine:
             if task_set.client_token == stamp:
                 return {"taskSet": task_set_dict(ctx, service, task_set)}
@@ -226,13 +228,13 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
             f"{len(mine)} deployments exist on the service. Unable to create new TaskSet since "
             "this exceeds the maximum limit."
         )
-    td = svc._task_definition(state, params["taskDefinition"])
+    td = service_lookup.active_task_definition(state, params["taskDefinition"])
     # as CreateService: the given strategy, else the cluster's default when no launch type is given
     strategy, launch_type = capacity_strategy.service_launch(
-        state, state.cluster(params["cluster"]), params, td
+        state.cluster(params["cluster"]), params, td
     )
     network = check_network(params, td)
-    _, platform = svc._platform(launch_type, params.get("platformVersion"))
+    _, platform = service_requests.platform_versions(launch_type, params.get("platformVersion"))
     scale = _scale(params.get("scale"))
     now = engine.now()
     task_set_id = scheduler.new_deployment_id(engine)
@@ -253,7 +255,7 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         stability_status_at=now,
         tags=check_tags(params.get("tags")),
         echoed={name: list(params.get(name) or []) for name in ECHOED},
-        client_token=None if token is None else f"{token}:{svc._fingerprint(params)}",
+        client_token=None if token is None else f"{token}:{service_requests.fingerprint(params)}",
     )
     state.task_sets[task_set.arn] = task_set
     scheduler.wake(engine, service, now + scheduler.SCHEDULER_DELAY)

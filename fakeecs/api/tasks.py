@@ -7,15 +7,16 @@ import json
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api import capacity_strategy, task_requests
-from fakeecs.api.describing import describe_each
-from fakeecs.api.instance_placement import Placement, place
-from fakeecs.api.instance_state import instance_arn
-from fakeecs.api.paging import page, with_token
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.api.task_shape import task_dict
+from fakeecs.engine import task_requests
+from fakeecs.engine.instance_placement import Placement, place
+from fakeecs.engine.instance_state import instance_arn
 from fakeecs.errors import ECSError
 from fakeecs.model import ClientTokenRecord, Task
+from fakeecs.rules import capacity_strategy
+from fakeecs.rules.describing import describe_each
+from fakeecs.rules.paging import page, with_token
+from fakeecs.rules.task_shape import task_dict
 
 CLIENT_TOKEN_TTL = 24 * 3600.0
 NO_CAPACITY = (
@@ -49,7 +50,7 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
                     record.task_arns,
                 )
             return _replay(state, record)
-    choices = capacity_strategy.launch_choices(state, cluster, params, td, count)
+    choices = capacity_strategy.launch_choices(cluster, params, td, count)
     request = task_requests.checked(request, params)
     fault = ctx.fault or {}
     tasks, failures = [], []

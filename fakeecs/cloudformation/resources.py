@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from moto.ecs import models as moto_ecs
 
+from fakeecs.cloudformation.binding import current_engine
 from fakeecs.cloudformation.calls import ResourceFailed, ecs, failure_reason
 from fakeecs.cloudformation.properties import api_params
 from fakeecs.engine import Engine
@@ -27,8 +28,6 @@ _NAME_CHARS = string.ascii_letters + string.digits
 
 
 def _bound_engine() -> Engine | None:
-    from fakeecs.cloudformation.stacks import current_engine
-
     return current_engine()
 
 

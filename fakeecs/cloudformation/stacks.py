@@ -1,42 +1,26 @@
 """The seam between moto's CloudFormation and the fakeecs engine serving the request.
 
-`bound(engine)` marks the engine for the duration of one request that moto answers;
-`install()` puts fakeecs's ECS resource classes into moto's type map and makes a
+`bound(engine)` (binding.py) marks the engine for the duration of one request that moto
+answers; `install()` puts fakeecs's ECS resource classes into moto's type map and makes a
 resource failure end the stack as CloudFormation does (CREATE_FAILED then
 ROLLBACK_COMPLETE, UPDATE_ROLLBACK_COMPLETE, DELETE_FAILED) instead of a server error.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
+from fakeecs.cloudformation.binding import bound
 from fakeecs.cloudformation.calls import ResourceFailed
-from fakeecs.engine import Engine
+from fakeecs.cloudformation.resources import RESOURCE_TYPES
 
-_engine: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
-    "fakeecs_cloudformation_engine", default=None
-)
+__all__ = ["bound", "install"]
+
 _install_lock = threading.Lock()
 _installed = False
-
-
-def current_engine() -> Engine | None:
-    return _engine.get()
-
-
-@contextlib.contextmanager
-def bound(engine: Engine) -> Iterator[None]:
-    """While moto answers a request, its ECS resources are this engine's."""
-    token = _engine.set(engine)
-    try:
-        yield
-    finally:
-        _engine.reset(token)
 
 
 def _resource_event(stack: Any, logical_id: str, status: str, reason: str) -> None:
@@ -163,8 +147,6 @@ def install() -> None:
         if _installed:
             return
         from moto.cloudformation import models, parsing
-
-        from fakeecs.cloudformation.resources import RESOURCE_TYPES
 
         model_map = parsing.get_model_map()
         for resource_type in RESOURCE_TYPES:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import random
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from fakeecs.clock import Clock, ManualClock
-from fakeecs.engine import instances, lifecycle, services, task_sets
+from fakeecs.engine import instances, lifecycle, service_scheduler, services, task_sets
 from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
@@ -34,9 +34,15 @@ Listener = Callable[[str, Task, Container | None], None]
 
 class Engine:
     def __init__(
-        self, clock: Clock | None = None, seed: int = 0, runtime: Runtime | None = None
+        self,
+        clock: Clock | None = None,
+        seed: int = 0,
+        runtime: Runtime | None = None,
+        operations: Collection[str] | None = None,
     ) -> None:
         self.clock: Clock = clock or ManualClock()
+        #: The operations served above the engine (fault rules may name only these; None: any).
+        self.operations = operations
         self.seed = seed
         #: What runs the containers (scripted behaviours unless told otherwise).
         self.runtime: Runtime = runtime or SimulatedRuntime()
@@ -56,7 +62,7 @@ class Engine:
         self.queue = EventQueue(on_push=self._queued)
         self.regions: dict[str, RegionState] = {}
         self.behaviours = BehaviourBook()
-        self.faults = FaultBook()
+        self.faults = FaultBook(self.operations)
         self.calls: deque[dict[str, Any]] = deque(maxlen=CALLS_LOG_LIMIT)
         #: Seconds a new task stays MISSING from DescribeTasks (0 = consistent at once).
         self.describe_delay = 0.0
@@ -121,7 +127,7 @@ class Engine:
             self._expire_token(event.key, event.arg, event.time)
             return
         if event.kind == "service":
-            services.on_event(self, event)
+            service_scheduler.on_event(self, event)
             return
         if event.kind == instances.KIND:  # a deregistered container instance is forgotten
             instances.on_event(self, event)

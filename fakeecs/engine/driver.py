@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 
+from fakeecs.clock import wait_for
 from fakeecs.engine.core import Engine
 
 
@@ -36,5 +37,5 @@ class Driver:
                 self.engine.sync()
                 due = self.engine.queue.next_time()
                 wait = None if due is None else max(0.0, due - self.engine.clock.now())
-            self._wake.wait(wait)
+            wait_for(self._wake, wait)
             self._wake.clear()

@@ -9,7 +9,7 @@ identically with the same seed and the same calls.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,13 +25,6 @@ RUN_TASK_ACTIONS = frozenset({"no-capacity", "fail-to-start"})
 INTERRUPT_CODES = ("SpotInterruption", "TerminationNotice")
 _CONDITIONS = ("times", "probability", "after", "until")
 _ALLOWED = {"operation", "action", "seconds", "reason", "stopCode", *_CONDITIONS}
-
-
-def _operations() -> frozenset[str]:
-    """The ECS operations fakeecs serves (the api registry; imported late: api builds on the engine)."""
-    from fakeecs.api import OPERATIONS
-
-    return frozenset(OPERATIONS)
 
 
 def _bad(message: str) -> ECSError:
@@ -64,8 +57,15 @@ class FaultRule:
         return out
 
 
-def parse_rule(spec: Any, now: float, index: int) -> FaultRule:
-    """Validate one rule; `after`/`until` are relative to `now` on the wire."""
+def parse_rule(
+    spec: Any, now: float, index: int, served: Collection[str] | None = None
+) -> FaultRule:
+    """Validate one rule; `after`/`until` are relative to `now` on the wire.
+
+    `served` are the operations fakeecs answers (the api registry, handed down by whoever
+    assembles the engine, which sits below the api); a rule naming another operation
+    could never fire. None: names are not checked.
+    """
     where = f"fault rule #{index}"
     if not isinstance(spec, dict):
         raise _bad(f"{where} must be a JSON object")
@@ -75,7 +75,7 @@ def parse_rule(spec: Any, now: float, index: int) -> FaultRule:
     operation = spec.get("operation", "*")
     if not isinstance(operation, str) or not operation:
         raise _bad(f"{where}: 'operation' must be an ECS operation name or '*'")
-    if operation != "*" and operation not in _operations():
+    if operation != "*" and served is not None and operation not in served:
         raise _bad(
             f"{where}: 'operation' {operation!r} is not an operation fakeecs serves "
             "(see the supported operations table), so the rule could never fire"
@@ -123,9 +123,11 @@ def parse_rule(spec: Any, now: float, index: int) -> FaultRule:
 
 
 class FaultBook:
-    def __init__(self) -> None:
+    def __init__(self, served: Collection[str] | None = None) -> None:
         self.rules: list[FaultRule] = []
         self._set_at = 0.0
+        #: The operations a rule may name (None: any).
+        self.served = served
 
     def set(self, specs: Any, now: float) -> None:
         """Replace every rule (all or nothing: a bad rule leaves the old set in place)."""
@@ -133,7 +135,7 @@ class FaultBook:
             specs = specs["rules"]
         if not isinstance(specs, list):
             raise _bad('faults must be a list of rules, or {"rules": [...]}')
-        self.rules = [parse_rule(spec, now, i) for i, spec in enumerate(specs)]
+        self.rules = [parse_rule(spec, now, i, self.served) for i, spec in enumerate(specs)]
         self._set_at = now
 
     def clear(self) -> None:
@@ -187,6 +189,6 @@ class FaultBook:
     def load(self, data: dict[str, Any]) -> None:
         self.rules = []
         for i, row in enumerate(data.get("rules", [])):
-            rule = parse_rule(row["spec"], 0.0, i)
+            rule = parse_rule(row["spec"], 0.0, i, self.served)
             rule.after, rule.until, rule.fired = row["after"], row["until"], row["fired"]
             self.rules.append(rule)

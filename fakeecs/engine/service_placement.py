@@ -1,9 +1,10 @@
 """Where the service scheduler puts an EC2 service task, and what it says when it cannot.
 
 ECS keeps trying to reach a service's desired count: a task that fits nowhere is a
-service event naming the closest instance and why, and another try
-SERVICE_RETRY_SECONDS later (sooner when an instance registers or turns ACTIVE,
-which wakes the scheduler).
+service event naming the closest instance and why (the message made here), and another
+try SERVICE_RETRY_SECONDS later (sooner when an instance registers or turns ACTIVE,
+which wakes the scheduler); the scheduler (engine/services.py) posts the event and
+queues the retry.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fakeecs import errors
-from fakeecs.api.instance_placement import Placement, place
-from fakeecs.api.instance_state import instance_id
-from fakeecs.engine import services as scheduler
+from fakeecs.engine.instance_placement import Placement, place
+from fakeecs.engine.instance_state import instance_id
 from fakeecs.model import Cluster, Service, TaskDefinition
 
 if TYPE_CHECKING:
@@ -46,9 +46,8 @@ def place_for_service(
     cluster: Cluster,
     td: TaskDefinition,
     provider: str | None,
-    at: float,
-) -> Placement | None:
-    """Where the next task of `service` goes, or None after an event saying why it cannot go."""
+) -> Placement | str:
+    """Where the next task of `service` goes, or the service event saying why it cannot go."""
     try:
         where = place(
             engine,
@@ -66,12 +65,8 @@ def place_for_service(
         if where.failure is None:
             return where
         problem = _problem(where.failure)
-    message = (
+    return (
         f"(service {service.name}) was unable to place a task because no container instance "
         f"met all of its requirements. {problem} For more information, see the Troubleshooting "
         "section of the Amazon ECS Developer Guide."
     )
-    if not service.events or service.events[0].message != message:
-        scheduler.add_event(engine, service, message, at)
-    scheduler.wake(engine, service, at + SERVICE_RETRY_SECONDS)
-    return None

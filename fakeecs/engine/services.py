@@ -16,14 +16,15 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from fakeecs.engine import lifecycle
+from fakeecs.engine import lifecycle, task_requests
+from fakeecs.engine.service_placement import SERVICE_RETRY_SECONDS, place_for_service
 from fakeecs.ids import uuid_like
 from fakeecs.model import STATE_INDEX, Container, Deployment, Service, ServiceEvent, Task
 from fakeecs.rules import service_throttle
+from fakeecs.rules.capacity_strategy import service_choices
 
 if TYPE_CHECKING:
     from fakeecs.engine.core import Engine
-    from fakeecs.engine.events import Event
 
 #: Virtual seconds between an API call that changes a service and the scheduler acting on it.
 SCHEDULER_DELAY = 1.0
@@ -55,24 +56,6 @@ def wake(engine: Engine, service: Service, at: float) -> None:
         return
     service.wake_at = at
     engine.queue.push(at, "service", service.arn, 0, "pass")
-
-
-def on_event(engine: Engine, event: Event) -> None:
-    """Run a queued scheduler pass (or forget a service that has been INACTIVE an hour)."""
-    service = find(engine, event.key)
-    if service is None:
-        return
-    if event.arg == "forget":
-        if (
-            service.inactive_at is not None
-            and event.time >= service.inactive_at + INACTIVE_RETENTION
-        ):
-            _, cluster_arn, name = service_key(service.arn)
-            del engine.region(service.region).services[(cluster_arn, name)]
-        return
-    if service.wake_at is not None and service.wake_at <= event.time:
-        service.wake_at = None
-    reconcile(engine, service, event.time)
 
 
 def listener(engine: Engine) -> Callable[[str, Task, Container | None], None]:
@@ -199,10 +182,6 @@ def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, a
     if service.launch_after is not None and at < service.launch_after:
         wake(engine, service, service.launch_after)
         return
-    from fakeecs.api import task_requests  # the one way tasks are started (api import)
-    from fakeecs.api.capacity_strategy import service_choices
-    from fakeecs.engine.service_placement import place_for_service
-
     state = engine.region(service.region)
     cluster = next(c for c in state.clusters.values() if c.arn == service.cluster_arn)
     td = state.task_definition(deployment.task_definition_arn)
@@ -236,11 +215,15 @@ def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, a
         service.task_arns.append(task.arn)
 
     started = []
-    for launch_type, provider in service_choices(state, service, deployment, n):
+    known = [state.tasks[arn] for arn in service.task_arns if arn in state.tasks]
+    for launch_type, provider in service_choices(deployment, known, n):
         slot = None
         if launch_type == "EC2":  # on a container instance; none fits: an event, a retry later
-            slot = place_for_service(engine, service, cluster, td, provider, at)
-            if slot is None:
+            slot = place_for_service(engine, service, cluster, td, provider)
+            if isinstance(slot, str):
+                if not service.events or service.events[0].message != slot:
+                    add_event(engine, service, slot, at)
+                wake(engine, service, at + SERVICE_RETRY_SECONDS)
                 break
         task = task_requests.start(
             engine,
@@ -287,16 +270,9 @@ def stop_order(tasks: list[Task]) -> list[Task]:
     return sorted(tasks, key=lambda t: (t.last_status == "RUNNING", -t.created_at))
 
 
-def reconcile(engine: Engine, service: Service, at: float) -> None:
-    """One scheduler pass: move the service one step closer to what it was asked for."""
-    if service.status == "INACTIVE":
-        return
-    tasks = tasks_of(engine, service, prune=True)
-    from fakeecs.engine import task_sets  # (imports this module)
-
-    if task_sets.is_external(service):  # its task sets keep its tasks, not deployments
-        task_sets.reconcile(engine, service, tasks, at)
-        return
+def reconcile(engine: Engine, service: Service, tasks: list[Task], at: float) -> None:
+    """One scheduler pass for a service whose deployments keep its tasks (the ECS controller):
+    move it one step closer to what it was asked for (`tasks`: all of its tasks ECS remembers)."""
     if service.status == "DRAINING":
         drain(engine, service, tasks, at)
         return

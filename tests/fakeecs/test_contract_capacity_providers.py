@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakeecs import FakeECS
-from fakeecs.api.auto_scaling import provider_of_instance
-from fakeecs.api.capacity_strategy import spread
 from fakeecs.api.services import MUST_FORCE
+from fakeecs.engine.auto_scaling import provider_of_instance
+from fakeecs.rules.capacity_strategy import spread
 from tests.fakeecs import ec2_instances
 from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
 

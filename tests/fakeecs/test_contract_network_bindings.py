@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakeecs import FakeECS
-from fakeecs.api.placement import EPHEMERAL_PORTS
+from fakeecs.rules.placement import EPHEMERAL_PORTS
 from tests.fakeecs.conftest import CLUSTER, client
 from tests.fakeecs.ec2_instances import ec2_definition, register, resource
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakeecs import FakeECS
-from fakeecs.api import placement
-from fakeecs.api.cluster_query import InstanceFacts, parse
 from fakeecs.errors import ECSError
+from fakeecs.rules import placement
+from fakeecs.rules.cluster_query import InstanceFacts, parse
 from tests.fakeecs.conftest import CLUSTER
 from tests.fakeecs.ec2_instances import ec2_definition, register, resource
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.capacity_strategy import check_strategy, is_fargate, normalized
 from fakeecs.engine.state import RegionState
 from fakeecs.errors import ECSError
 from fakeecs.model import ACTIVE_STATES, Cluster
+from fakeecs.rules.capacity_strategy import check_strategy, is_fargate, normalized
 
 NOT_FOUND = "The specified capacity provider was not found. Specify a valid capacity provider and try again."
 IN_USE = "The specified capacity provider is in use and cannot be removed."
@@ -87,7 +87,7 @@ def check_cluster_providers(
                     "with one cluster only."
                 )
     items = normalized(strategy)
-    check_strategy(state, providers, items)
+    check_strategy(providers, items)
     if cluster is not None:
         for name in cluster.capacity_providers:
             if name not in providers and in_use(state, cluster, name):

@@ -13,16 +13,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fakeecs import errors
-from fakeecs.api.fargate import check_size
-from fakeecs.api.instance_placement import Placement, claim
-from fakeecs.api.tagging import check_tags, merge_tags
-from fakeecs.engine.core import Engine
+from fakeecs.engine.instance_placement import Placement, claim
 from fakeecs.engine.state import RegionState
 from fakeecs.ids import arn, hex_id, uuid_like
 from fakeecs.model import Cluster, Container, Task, TaskDefinition
+from fakeecs.rules.fargate import check_size
+from fakeecs.rules.tagging import check_tags, merge_tags
+
+if TYPE_CHECKING:
+    from fakeecs.engine.core import Engine
 
 _TOKEN_CHARS = {chr(c) for c in range(33, 127)}
 

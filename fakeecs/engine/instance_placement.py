@@ -9,11 +9,10 @@ and gives its dynamic host ports, which become the containers' networkBindings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fakeecs import errors
-from fakeecs.api import placement
-from fakeecs.api.instance_state import (
+from fakeecs.engine.instance_state import (
     Held,
     Registered,
     cluster_instances,
@@ -22,9 +21,12 @@ from fakeecs.api.instance_state import (
     registered,
     tasks_on,
 )
-from fakeecs.engine.core import Engine
 from fakeecs.engine.state import RegionState
 from fakeecs.model import Cluster, ContainerInstance, Task, TaskDefinition
+from fakeecs.rules import placement
+
+if TYPE_CHECKING:
+    from fakeecs.engine.core import Engine
 
 NO_INSTANCES = "No Container Instances were found in your cluster."
 NO_INSTANCES_IN_PROVIDER = "No Container Instances were found in your capacity provider."

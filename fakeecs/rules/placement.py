@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fakeecs import errors
-from fakeecs.api.cluster_query import InstanceFacts, Query, parse
+from fakeecs.rules.cluster_query import InstanceFacts, Query, parse
 
 MAX_CONSTRAINTS = 10
 MAX_STRATEGIES = 5

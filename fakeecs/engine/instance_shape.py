@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakeecs.api import ec2_identity
-from fakeecs.api.instance_state import held, registered, tasks_on
+from fakeecs.engine import ec2_identity
+from fakeecs.engine.instance_state import held, registered, tasks_on
 from fakeecs.engine.state import RegionState
 from fakeecs.model import ContainerInstance
 

@@ -10,14 +10,20 @@ Fargate tasks; any other provider wraps an Auto Scaling group and runs EC2 tasks
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fakeecs import errors
-from fakeecs.engine.state import RegionState
-from fakeecs.model import Cluster, TaskDefinition
+from fakeecs.model import Cluster, Task, TaskDefinition
 
-if TYPE_CHECKING:
-    from fakeecs.engine.services import Rollout
+
+class Launch(Protocol):
+    """What a service's deployment or task set says about where its tasks run."""
+
+    @property
+    def launch_type(self) -> str | None: ...
+    @property
+    def capacity_provider_strategy(self) -> list[dict[str, Any]]: ...
+
 
 FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 #: A capacity provider strategy holds at most this many items.
@@ -56,9 +62,7 @@ def normalized(strategy: Iterable[dict[str, Any]] | None) -> list[dict[str, Any]
     ]
 
 
-def check_strategy(
-    state: RegionState, associated: list[str], strategy: list[dict[str, Any]]
-) -> None:
+def check_strategy(associated: list[str], strategy: list[dict[str, Any]]) -> None:
     """The rules every strategy obeys, in a cluster default or given to RunTask/CreateService."""
     if len(strategy) > MAX_STRATEGY_ITEMS:
         raise errors.invalid_parameter(
@@ -138,9 +142,7 @@ def check_launch_type(launch_type: str, td: TaskDefinition) -> str:
     return launch_type
 
 
-def applicable_strategy(
-    state: RegionState, cluster: Cluster, params: dict[str, Any]
-) -> list[dict[str, Any]] | None:
+def applicable_strategy(cluster: Cluster, params: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The strategy a RunTask/CreateService runs with (given, else the cluster default when no
     launch type is given either), checked; None when a launch type applies."""
     given = params.get("capacityProviderStrategy") or []
@@ -149,7 +151,7 @@ def applicable_strategy(
     if "launchType" in params or not (given or cluster.default_strategy):
         return None
     strategy = normalized(given or cluster.default_strategy)
-    check_strategy(state, list(cluster.capacity_providers), strategy)
+    check_strategy(list(cluster.capacity_providers), strategy)
     _check_weights(strategy, default=not given)
     return strategy
 
@@ -160,21 +162,21 @@ def strategy_launch_type(strategy: list[dict[str, Any]], td: TaskDefinition) -> 
 
 
 def service_launch(
-    state: RegionState, cluster: Cluster, params: dict[str, Any], td: TaskDefinition
+    cluster: Cluster, params: dict[str, Any], td: TaskDefinition
 ) -> tuple[list[dict[str, Any]] | None, str]:
     """(the strategy, the launch type) a CreateService or CreateTaskSet request runs with: one
     launch type for all its tasks (a strategy never mixes Fargate and EC2 providers)."""
-    strategy = applicable_strategy(state, cluster, params)
+    strategy = applicable_strategy(cluster, params)
     if strategy:
         return strategy, strategy_launch_type(strategy, td)
     return strategy, check_launch_type(params.get("launchType", "EC2"), td)
 
 
 def launch_choices(
-    state: RegionState, cluster: Cluster, params: dict[str, Any], td: TaskDefinition, count: int
+    cluster: Cluster, params: dict[str, Any], td: TaskDefinition, count: int
 ) -> list[tuple[str, str | None]]:
     """(launchType, capacityProviderName) for each of the `count` tasks of one RunTask."""
-    strategy = applicable_strategy(state, cluster, params)
+    strategy = applicable_strategy(cluster, params)
     if strategy is None:
         launch_type = check_launch_type(params.get("launchType", "EC2"), td)
         return [(launch_type, None)] * count
@@ -182,28 +184,26 @@ def launch_choices(
 
 
 def check_service_strategy(
-    state: RegionState, cluster: Cluster, strategy: list[dict[str, Any]], td: TaskDefinition
+    cluster: Cluster, strategy: list[dict[str, Any]], td: TaskDefinition
 ) -> str:
     """A strategy an UpdateService gives, checked as RunTask's; the launch type of its tasks."""
-    check_strategy(state, list(cluster.capacity_providers), strategy)
+    check_strategy(list(cluster.capacity_providers), strategy)
     _check_weights(strategy, default=False)
     return strategy_launch_type(strategy, td)
 
 
-def service_choices(
-    state: RegionState, service: Any, rollout: Rollout, n: int
-) -> list[tuple[str, str | None]]:
+def service_choices(rollout: Launch, tasks: Iterable[Task], n: int) -> list[tuple[str, str | None]]:
     """The same for `n` new tasks of a service's deployment or task set (checked when made).
 
-    The base counts the tasks the service already runs on each provider.
+    The base counts the tasks the service already runs on each provider (`tasks`: the
+    service's tasks ECS remembers).
     """
     strategy = normalized(rollout.capacity_provider_strategy)
     if not strategy:
         return [(rollout.launch_type or "EC2", None)] * n
     existing: dict[str, int] = {}
-    for task_arn in service.task_arns:
-        task = state.tasks.get(task_arn)
-        if task is not None and task.desired_status == "RUNNING" and task.capacity_provider_name:
+    for task in tasks:
+        if task.desired_status == "RUNNING" and task.capacity_provider_name:
             name = task.capacity_provider_name
             existing[name] = existing.get(name, 0) + 1
     return [(launch_type_of(name), name) for name in spread(strategy, n, existing)]

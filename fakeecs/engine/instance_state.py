@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fakeecs.api.cluster_query import InstanceFacts
 from fakeecs.engine.state import RegionState
 from fakeecs.ids import arn
 from fakeecs.model import Cluster, ContainerInstance, Task
+from fakeecs.rules.cluster_query import InstanceFacts
 
 
 def instance_id(ref: str) -> str:
