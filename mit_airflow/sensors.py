@@ -61,14 +61,8 @@ class ECSTaskSensor(BaseSensorOperator):
         self.missing_grace_checks = missing_grace_checks
         self.deferrable = deferrable
         self._missing_here = 0
-        self._clients: dict[str, Any] = {}
-
-    def _client(self, service: str) -> Any:
-        """One boto3 client per service for this sensor's pokes: building one loads botocore's
-        model (about 0.25 s of CPU), which a poke loop would otherwise pay on every check."""
-        if service not in self._clients:
-            self._clients[service] = aws_client(service, self.aws_conn_id, self.region_name)
-        return self._clients[service]
+        #: The try whose MISSING count `_missing_here` holds (None: not read from the store yet).
+        self._missing_try: tuple[Any, ...] | None = None
 
     # -- what to watch -------------------------------------------------------------
 
@@ -86,7 +80,7 @@ class ECSTaskSensor(BaseSensorOperator):
     def poke(self, context: Any) -> bool:
         arn = self.task_arn(context)
         cluster = self.cluster or ecs_cluster()
-        ecs = self._client("ecs")
+        ecs = aws_client("ecs", self.aws_conn_id, self.region_name)
         try:
             answer = ecs.describe_tasks(cluster=cluster, tasks=[arn])
         except ClientError as exc:
@@ -129,9 +123,8 @@ class ECSTaskSensor(BaseSensorOperator):
 
     def _missing(self, context: Any, arn: str, failures: list[dict[str, Any]]) -> bool:
         reason = failures[0].get("reason", "MISSING") if failures else "MISSING"
+        seen = self._missing_count(context) + 1
         store = context.get("task_state_store")
-        seen = (store.get(MISSING_KEY) or 0) if store is not None else self._missing_here
-        seen += 1
         if store is not None:
             store.set(MISSING_KEY, seen)
         self._missing_here = seen
@@ -150,10 +143,27 @@ class ECSTaskSensor(BaseSensorOperator):
         return False
 
     def _missing_reset(self, context: Any) -> None:
-        store = context.get("task_state_store")
-        if store is not None and store.get(MISSING_KEY):
-            store.set(MISSING_KEY, 0)
+        if self._missing_count(context):
+            store = context.get("task_state_store")
+            if store is not None:
+                store.set(MISSING_KEY, 0)
         self._missing_here = 0
+
+    def _missing_count(self, context: Any) -> int:
+        """MISSING checks so far: read from the task state store once per try, then kept here.
+
+        Only this try writes the count while it runs, so the copy held here stays true until
+        the next try (which reads the store again: the count carries over retries)."""
+        ti = context["ti"]
+        this_try = tuple(
+            getattr(ti, name, None)
+            for name in ("dag_id", "run_id", "task_id", "map_index", "try_number")
+        )
+        store = context.get("task_state_store")
+        if store is not None and self._missing_try != this_try:
+            self._missing_here = store.get(MISSING_KEY) or 0
+        self._missing_try = this_try
+        return self._missing_here
 
     # -- logs ---------------------------------------------------------------------------
 
@@ -166,7 +176,7 @@ class ECSTaskSensor(BaseSensorOperator):
         definition = answer.get("taskDefinition")
         if not definition or "taskArn" not in task:
             return []  # the logs are a courtesy: an answer without what they need has none
-        logs = self._client("logs")
+        logs = aws_client("logs", self.aws_conn_id, self.region_name)
         return [
             f"[{container.get('name')}] {line}"
             for container in task.get("containers", [])
@@ -180,7 +190,6 @@ class ECSTaskSensor(BaseSensorOperator):
     # -- deferrable mode ----------------------------------------------------------------
 
     def execute(self, context: Any) -> Any:
-        self._clients = {}  # a new try gets new clients (credentials, endpoint may have changed)
         if not self.deferrable:
             return super().execute(context)
         from mit_airflow.triggers import ECSTaskStoppedTrigger

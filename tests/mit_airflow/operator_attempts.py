@@ -59,7 +59,7 @@ def after_answer(
 ) -> None:
     """From now on, ECS clients made by mit_airflow call `handler(parsed=...)` right after
     `operation` answers, before the operator sees the answer (None: no hook)."""
-    real = ecs_client_module.__dict__.setdefault("_real_aws_client", ecs_client_module.aws_client)
+    real = ecs_client_module.new_client  # a client of its own: the hook must not outlive the test
 
     def client(service: str, aws_conn_id: str | None, region_name: str | None) -> Any:
         made = real(service, aws_conn_id, region_name)
