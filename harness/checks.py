@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.outcome import Problem
+
 #: Deployment configuration a DAG file must not read at import.
 CONFIG_VARIABLES = (
     "ECS_CLUSTER",
@@ -35,18 +37,6 @@ PROBE = "harness-probe-value"
 XCOM_PULL = re.compile(r"xcom_pull\((?P<args>[^)]*)\)")
 TASK_IDS = re.compile(r"task_ids\s*=\s*(?P<q>['\"])(?P<id>[^'\"]+)(?P=q)")
 KEY = re.compile(r"key\s*=\s*(?P<q>['\"])(?P<key>[^'\"]+)(?P=q)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a DAG file, said so a DAG author knows what to fix."""
-
-    where: str  # file or dag_id
-    check: str  # import, config-at-import, sensor-target, xcom-template
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: [{self.check}] {self.message}"
 
 
 @dataclass

@@ -9,13 +9,9 @@ instance, and a DAG run succeeds exactly when every container it needed succeede
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from harness.outcome import Result
+from harness.scenarios import Scenario
 from harness.shape import Shape
-
-if TYPE_CHECKING:
-    from harness.runner import Result
-    from harness.scenarios import Scenario
 
 
 def failing_task(scenario: Scenario, shape: Shape) -> str | None:

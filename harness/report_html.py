@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from harness import report_svg, report_text
 
 if TYPE_CHECKING:
-    from harness.checks import Problem
-    from harness.runner import Result
+    from harness.outcome import Problem, Result
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #212121; }

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 from harness import report_text
 
 if TYPE_CHECKING:
-    from harness.checks import Problem
-    from harness.runner import Result
+    from harness.outcome import Problem, Result
 
 
 def document(results: Sequence[Result], problems: Sequence[Problem], seconds: float) -> ET.Element:

@@ -12,7 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.runner import Result
+    from harness.outcome import Result
     from harness.timeline import Event
 
 LEFT, WIDTH, RIGHT = 190, 760, 20

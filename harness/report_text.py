@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.checks import Problem
-    from harness.runner import Result
+    from harness.outcome import Problem, Result
 
 NOT_APPLICABLE = "-"
 

@@ -15,7 +15,6 @@ import io
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,56 +25,12 @@ from fakeecs import FakeECS
 from harness import expect, setup
 from harness.checks import Loaded, check_folder, environment
 from harness.instrument import ActiveRun, instrumented, internal
+from harness.outcome import Result, TaskOutcome
 from harness.recorder import AttemptRecorder, EcsRecorder, state_name
 from harness.scenarios import Scenario
 from harness.shape import Shape, shape_of
 from harness.timeline import Timeline
 from harness.worlds import CLUSTER, World, world_for
-
-
-@dataclass
-class TaskOutcome:
-    task_id: str
-    state: str
-    tries: int
-    error: str | None = None
-    launches: list[str] = field(default_factory=list)  # ECS task ARNs this task instance started
-    succeeded: list[str] = field(default_factory=list)  # of those, the ones that ran to exit 0
-    #: Launches started while an earlier one still ran or had succeeded (must stay empty).
-    relaunched_early: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Result:
-    dag_id: str
-    scenario: Scenario
-    seed: int
-    run_state: str
-    tasks: dict[str, TaskOutcome]
-    timeline: Timeline
-    seconds: float
-    virtual_seconds: float
-    problems: list[str] = field(default_factory=list)  # unexpected outcomes (empty: as expected)
-    log: str = ""
-    task_order: list[str] = field(default_factory=list)  # the DAG's task ids, upstream first
-    calls: list[dict[str, Any]] = field(default_factory=list)  # fakeecs's calls log of the run
-    #: The DAGs folder when it is not the repository's workflows/ (for the reproduce command).
-    dags_folder: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def launches(self) -> int:
-        return sum(len(t.launches) for t in self.tasks.values())
-
-    def reproduce(self) -> str:
-        """The one command that runs this again, with Airflow's logs and the timeline."""
-        folder = "" if self.dags_folder is None else f"--dags-folder {self.dags_folder} "
-        return (
-            f"harness {folder}reproduce {self.scenario.name} --dag {self.dag_id} --seed {self.seed}"
-        )
 
 
 def _quiet_airflow() -> None:
