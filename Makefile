@@ -39,8 +39,14 @@ lock: ## Re-resolve Pipfile into Pipfile.lock (see docs/development.md: upgradin
 test: install ## The whole fast suite (unit, property, contract, end-to-end in-process)
 	$(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/docker -q $(PYTEST_ARGS)
 
-test-dags: install ## Every DAG in workflows/ against the embedded fake ECS, with failures and restarts
-	$(VENV)/bin/harness run --junit build/test-dags.xml --html build/test-dags.html
+# SHARD=i/N runs slice i of N into build/shard-i/ (join them: harness merge build/shard-*/).
+SHARD ?=
+SHARD_DIR = build/shard-$(firstword $(subst /, ,$(SHARD)))
+TEST_DAGS_OUT = $(if $(SHARD),--shard $(SHARD) --results $(SHARD_DIR) --junit $(SHARD_DIR)/test-dags.xml \
+	--html $(SHARD_DIR)/test-dags.html,--junit build/test-dags.xml --html build/test-dags.html)
+
+test-dags: install ## Every DAG in workflows/ against the embedded fake ECS on every core (SHARD=i/N: a slice)
+	PYTEST_ADDOPTS="$(PYTEST_ARGS)" $(VENV)/bin/harness run $(TEST_DAGS_OUT)
 
 lint: install docs-check ## ruff (with the banned-API rule), the import-layer contracts and the strict docs build
 	$(VENV)/bin/ruff check .

@@ -1,87 +1,150 @@
 """`harness`: run every DAG in workflows/ against fakeecs under a matrix of scenarios.
 
     harness list
-    harness run [SCENARIO...] [--dag ID] [--seed N] [--junit PATH] [--html PATH]
+    harness run [SCENARIO...] [--dag ID] [--seed N] [--shard I/N] [--changed [BASE]] ...
     harness reproduce SCENARIO --dag ID --seed N
+    harness merge DIR... [--junit PATH] [--html PATH]
 
 Exit status 0 when every scenario ended as expected and every DAG file passed
-the static checks, 1 otherwise, 2 on a usage error.
+the static checks, 1 otherwise, 2 on a usage error. Extra pytest options (-k, --lf,
+-x) go in PYTEST_ADDOPTS.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
+import click
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--dags-folder", type=Path, default=None, help="folder of DAG files (default: workflows/)"
+from harness import commands, setup
+from harness.scenarios import BY_NAME
+from harness.selection import BadShard, parse_shard
+
+FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+OUT = click.Path(dir_okay=False, path_type=Path)
+
+
+def _known(names: tuple[str, ...]) -> None:
+    """Before Airflow starts: a typo answers at once."""
+    unknown = [name for name in names if name not in BY_NAME]
+    if unknown:
+        raise click.UsageError(
+            f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}"
+        )
+
+
+class HarnessGroup(click.Group):
+    """Usage errors as one line `harness: ...` and exit status 2."""
+
+    def main(self, *args: object, **kwargs: object) -> object:
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+        except click.UsageError as exc:
+            click.echo(f"harness: {exc.format_message()}", err=True)
+            sys.exit(2)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            sys.exit(1)
+
+
+@click.group(cls=HarnessGroup)
+@click.option(
+    "--dags-folder",
+    type=FOLDER,
+    default=setup.WORKFLOWS,
+    show_default="workflows/",
+    help="folder of DAG files",
+)
+@click.pass_context
+def main(ctx: click.Context, dags_folder: Path) -> None:
+    """harness: every DAG against fakeecs, under every scenario that applies."""
+    ctx.obj = dags_folder.resolve()
+
+
+@main.command("list")
+@click.pass_obj
+def list_command(folder: Path) -> None:
+    """List the scenarios and the DAGs they apply to."""
+    sys.exit(commands.list_scenarios(folder, sys.stdout))
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_shard(value)
+        except BadShard as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, metavar="[SCENARIO]...")
+@click.option("--dag", "dags", multiple=True, help="only this DAG (repeatable)")
+@click.option("--seed", type=int, default=None, help="seed for every scenario")
+@click.option("--junit", type=OUT, default=None, help="write JUnit XML here")
+@click.option("--html", type=OUT, default=None, help="write the HTML report here")
+@click.option(
+    "--results",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=commands.RESULTS,
+    show_default=True,
+    help="folder for the per-cell results (harness merge reads it)",
+)
+@click.option("--checks-only", is_flag=True, help="only the static checks")
+@click.option("-v", "--verbose", is_flag=True, help="Airflow's task logs and each timeline")
+@click.option(
+    "-n",
+    "--workers",
+    default="auto",
+    show_default=True,
+    help="processes running cells: a number, auto (every core) or 0 (this one)",
+)
+@click.option("--shard", default=None, callback=_shard, metavar="I/N", help="run slice I of N")
+@click.option(
+    "--changed",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[BASE]",
+    help="only DAGs whose files or imported modules changed since BASE (default: merge base with main)",
+)
+@click.pass_obj
+def run(folder: Path, scenarios: tuple[str, ...], **given: object) -> None:
+    """Check every DAG file and run the scenario matrix."""
+    _known(scenarios)
+    sys.exit(commands.run(commands.RunRequest(folder, scenarios=scenarios, **given)))  # type: ignore[arg-type]
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--dag", required=True, help="the DAG")
+@click.option("--seed", type=int, required=True, help="the seed the report printed")
+@click.option("--html", type=OUT, default=None, help="write the HTML report here")
+@click.pass_obj
+def reproduce(folder: Path, scenario: str, dag: str, seed: int, html: Path | None) -> None:
+    """Run one scenario on one DAG in this process, with Airflow's logs and the timeline."""
+    _known((scenario,))
+    request = commands.RunRequest(
+        folder, scenarios=(scenario,), dags=(dag,), seed=seed, html=html, verbose=True
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="list the scenarios and the DAGs they apply to")
-    run = commands.add_parser("run", help="check every DAG file and run the scenario matrix")
-    run.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="only these scenarios")
-    run.add_argument("--dag", action="append", default=[], help="only this DAG (repeatable)")
-    run.add_argument("--seed", type=int, default=None, help="seed for every scenario")
-    run.add_argument("--junit", type=Path, default=None, help="write JUnit XML here")
-    run.add_argument("--html", type=Path, default=None, help="write the HTML report here")
-    run.add_argument("--checks-only", action="store_true", help="only the static checks")
-    run.add_argument("-v", "--verbose", action="store_true", help="show Airflow's task logs")
-    again = commands.add_parser("reproduce", help="run one scenario on one DAG, with its logs")
-    again.add_argument("scenario")
-    again.add_argument("--dag", required=True)
-    again.add_argument("--seed", type=int, required=True)
-    again.add_argument("--html", type=Path, default=None)
-    return parser
+    sys.exit(commands.run(request))
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    from harness.scenarios import BY_NAME
-
-    named = [args.scenario] if args.command == "reproduce" else getattr(args, "scenarios", [])
-    unknown = [name for name in named if name not in BY_NAME]
-    if unknown:  # before Airflow starts: a typo answers at once
-        print(
-            f"harness: unknown scenario(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}",
-            file=sys.stderr,
-        )
-        return 2
-    from harness import setup
-
-    try:
-        folder = setup.prepare(args.dags_folder)
-    except FileNotFoundError as exc:
-        print(f"harness: {exc} (give an existing folder with --dags-folder)", file=sys.stderr)
-        return 2
-    if args.command == "reproduce" or getattr(args, "verbose", False):
-        os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"  # the operators' own words
-    from harness import commands
-    from harness.matrix import UnknownName
-
-    try:
-        if args.command == "list":
-            return commands.list_scenarios(folder, sys.stdout)
-        reproduce = args.command == "reproduce"
-        return commands.run(
-            folder,
-            scenarios=[args.scenario] if reproduce else args.scenarios,
-            dags=[args.dag] if reproduce else args.dag,
-            seed=args.seed,
-            junit=None if reproduce else args.junit,
-            html=args.html,
-            checks_only=False if reproduce else args.checks_only,
-            verbose=True if reproduce else args.verbose,
-            out=sys.stdout,
-        )
-    except UnknownName as exc:
-        print(f"harness: {exc}", file=sys.stderr)
-        return 2
+@main.command()
+@click.argument(
+    "folders",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option("--junit", type=OUT, default=None, help="write the joined JUnit XML here")
+@click.option("--html", type=OUT, default=None, help="write the joined HTML report here")
+def merge(folders: tuple[Path, ...], junit: Path | None, html: Path | None) -> None:
+    """Join CI shards' results folders (harness run --shard) into one matrix and report."""
+    sys.exit(commands.merge(list(folders), junit, html, sys.stdout))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,21 +1,20 @@
 """The scenario matrix: which scenario runs on which DAG, and running them all.
 
 `plan` picks the (DAG, scenario) pairs from the catalogue, refusing names that
-do not exist with the names that do; `run_matrix` runs each pair in one
-`Session` (Airflow and fakeecs started once) and hands every result to a
-progress callback as it arrives, so a long matrix shows its progress.
+do not exist with the names that do. `harness.matrix_plugin` makes each pair a
+pytest item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harness.scenarios import BY_NAME, CATALOGUE, Scenario
 
 if TYPE_CHECKING:  # the runner imports Airflow, which must be configured first
-    from harness.runner import Result, Session
+    from harness.runner import Session
 
 
 class UnknownName(ValueError):
@@ -26,6 +25,11 @@ class UnknownName(ValueError):
 class Cell:
     dag_id: str
     scenario: Scenario
+
+    @property
+    def id(self) -> str:
+        """`<dag_id>::<scenario>`: the cell's pytest node id, stable for CI's test history."""
+        return f"{self.dag_id}::{self.scenario.name}"
 
 
 def _pick_scenarios(names: Sequence[str]) -> list[Scenario]:
@@ -65,15 +69,3 @@ def plan(
             f"{', '.join(dags)} (harness list shows what applies where)"
         )
     return cells
-
-
-def run_matrix(
-    session: Session, cells: Sequence[Cell], progress: Callable[[int, int, Result], None]
-) -> list[Result]:
-    """Run every cell in order; `progress(index, total, result)` after each one."""
-    results = []
-    for index, cell in enumerate(cells, start=1):
-        result = session.run(cell.dag_id, cell.scenario)
-        results.append(result)
-        progress(index, len(cells), result)
-    return results

@@ -24,10 +24,15 @@ def cell(result: Result) -> str:
     return f"{verdict(result)} {result.run_state} {result.launches}L {result.seconds:.1f}s"
 
 
-def progress_line(index: int, total: int, result: Result) -> str:
-    width = len(str(total))
-    text = f"[{index:>{width}}/{total}] {result.dag_id} x {result.scenario.name}: {cell(result)}"
+def cell_line(result: Result) -> str:
+    """`hoard_jpal_harvest x all-succeed: ok success 1L 0.9s`, and the first problem if any."""
+    text = f"{result.dag_id} x {result.scenario.name}: {cell(result)}"
     return text if result.ok else f"{text}  <- {result.problems[0]}"
+
+
+def numbered(index: int, total: int, line: str) -> str:
+    """`[ 3/73] line`: where a progress line stands in the run."""
+    return f"[{index:>{len(str(total))}}/{total}] {line}"
 
 
 def matrix(results: Sequence[Result]) -> str:

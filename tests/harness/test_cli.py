@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from harness import report_text, results
 from harness.matrix import UnknownName, plan
 
 HARNESS = Path(sys.executable).with_name("harness")
@@ -22,30 +25,78 @@ def harness_command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_run_prints_the_matrix_and_writes_junit_and_html(tmp_path: Path) -> None:
-    done = harness_command(
-        "run",
-        "all-succeed",
-        "worker-dies-after-runtask",
-        "--dag",
-        DAG,
-        "--junit",
-        "out/dags.xml",
-        "--html",
-        "out/dags.html",
-        cwd=tmp_path,
+SCENARIOS = ("all-succeed", "worker-dies-after-runtask", "lost-runtask-response")
+
+
+def same_cell(result: Any) -> tuple[Any, ...]:
+    """What a cell showed, without the wall-clock times (they differ from run to run)."""
+    events = [(e.kind, e.task_id, e.text, e.virtual) for e in result.timeline.events]
+    return (
+        result.dag_id,
+        result.scenario,
+        result.run_state,
+        result.tasks,
+        result.problems,
+        events,
+        result.virtual_seconds,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    lines = done.stdout.splitlines()
-    assert "[1/2] hoard_jpal_harvest x all-succeed: ok success 1L" in done.stdout
+
+
+def test_two_shards_merged_equal_one_full_run_cell_for_cell(tmp_path: Path) -> None:
+    cells = [*SCENARIOS, "--dag", DAG]
+    shards = [
+        subprocess.Popen(
+            [str(HARNESS), "run", *cells, "--shard", f"{i}/2", "--results", f"shard-{i}",
+             "--junit", f"shard-{i}/test-dags.xml", "-n", "0"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for i in (1, 2)
+    ]  # fmt: skip
+    full = harness_command(
+        "run", *cells, "--junit", "out/dags.xml", "--html", "out/dags.html", cwd=tmp_path
+    )
+    assert full.returncode == 0, full.stdout + full.stderr
+    lines = full.stdout.splitlines()
+    assert re.search(r"\[\d/3\] hoard_jpal_harvest x all-succeed: ok success 1L", full.stdout)
     assert any(
         line.startswith("worker-dies-after-runtask") and "ok success 1L" in line for line in lines
     )
-    assert lines[-3].startswith(
-        "PASSED: 2 runs (1 DAGs x 2 scenarios): 2 as expected, 0 unexpected"
+    assert any(
+        line.startswith("PASSED: 3 runs (1 DAGs x 3 scenarios): 3 as expected, 0 unexpected")
+        for line in lines
     )
-    assert (tmp_path / "out/dags.xml").read_text().count("<testcase") == 2
+    cases = ET.parse(tmp_path / "out/dags.xml").getroot().iter("testcase")
+    assert sorted((c.get("classname"), c.get("name")) for c in cases) == sorted(
+        (DAG, s) for s in SCENARIOS
+    )
     assert "worker-dies-after-runtask" in (tmp_path / "out/dags.html").read_text()
+
+    for shard in shards:
+        out, _ = shard.communicate(timeout=600)
+        assert shard.returncode == 0, out
+    sliced = [len(list((tmp_path / f"shard-{i}/cells").glob("*.json"))) for i in (1, 2)]
+    assert sorted(sliced) == [1, 2]  # balanced, and no cell twice
+    merged = harness_command(
+        "merge", "shard-1", "shard-2", "--junit", "merged.xml", "--html", "merged.html",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    one = results.read([tmp_path / "build/test-dags"])
+    joined = results.read([tmp_path / "shard-1", tmp_path / "shard-2"])
+    assert [same_cell(r) for r in joined.results] == [same_cell(r) for r in one.results]
+    matrix = [line.split()[:4] for line in report_text.matrix(one.results).splitlines()]
+    assert [line.split()[:4] for line in report_text.matrix(joined.results).splitlines()] == matrix
+    merged_cases = ET.parse(tmp_path / "merged.xml").getroot().iter("testcase")
+    assert sorted((c.get("classname"), c.get("name")) for c in merged_cases) == sorted(
+        (DAG, s) for s in SCENARIOS
+    )
+    assert "PASSED: 3 runs (1 DAGs x 3 scenarios)" in merged.stdout
+
+
+def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
+    done = harness_command("run", "--shard", "3/2", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "give i/N with 1 <= i <= N" in done.stderr
 
 
 def test_a_broken_dags_folder_fails_with_what_to_fix_and_a_command_that_reproduces_it(
@@ -59,7 +110,7 @@ def test_a_broken_dags_folder_fails_with_what_to_fix_and_a_command_that_reproduc
     assert "KeyError: 'ES_URL'" in out
     assert "UNEXPECTED broken_xcom_key x all-succeed (seed 0)" in out
     assert "key='output_path') and finds nothing: it would render as 'None'" in out
-    assert out.splitlines()[-1].startswith("FAILED: ")
+    assert any(line.startswith("FAILED: ") for line in out.splitlines())
     command = f"harness --dags-folder {BROKEN.resolve()} reproduce all-succeed --dag broken_xcom_key --seed 0"
     assert f"reproduce: {command}" in out
 
