@@ -78,6 +78,16 @@ def exposed(path: Path) -> Iterator[None]:
         path.unlink(missing_ok=True)
 
 
+def _memory_folder() -> str | None:
+    """A folder in memory (tmpfs) for the Airflow home when the machine has one, else the temp dir.
+
+    Every state change of a task is a commit to the SQLite metadata DB, and a commit on a
+    disk waits for the disk; in memory it does not (the DB lives as long as the process).
+    """
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 def prepare(dags_folder: Path | None = None, *, reuse_configured: bool = False) -> Path:
     """Configure Airflow for this process (idempotent); return the path to load the DAGs from.
 
@@ -94,7 +104,7 @@ def prepare(dags_folder: Path | None = None, *, reuse_configured: bool = False) 
         _folders[folder] = _link_path(root, folder)
         return _folders[folder]
     _fake_aws()
-    home = Path(tempfile.mkdtemp(prefix="harness-airflow-"))
+    home = Path(tempfile.mkdtemp(prefix="harness-airflow-", dir=_memory_folder()))
     atexit.register(shutil.rmtree, home, True)
     airflow_env.configure(home, folder)
     _folders[folder] = folder
