@@ -158,6 +158,8 @@ class Task:
     task_set_arn: str | None = None
     #: RunTask/StartTask enableExecuteCommand (ExecuteCommand refuses tasks without it).
     enable_execute_command: bool = False
+    #: Scale-in protection: protected until this virtual time (None or past: not protected).
+    protected_until: float | None = None
 
     @property
     def cluster_name(self) -> str:
@@ -193,6 +195,10 @@ class Deployment:
     rollout_state: str = "IN_PROGRESS"
     failed_tasks: int = 0
     capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
+    #: The service revision it runs and the service deployment that started it (or rolled
+    #: back to it): what DescribeServiceDeployments/Revisions show of it.
+    revision_arn: str | None = None
+    service_deployment_arn: str | None = None
 
 
 @dataclass
@@ -246,6 +252,56 @@ class Service:
     failed_starts: int = 0
     #: No task of the service is launched before this virtual time (None: not throttled).
     launch_after: float | None = None
+
+
+@dataclass
+class ServiceRevision:
+    """What a service runs, fixed when a deployment starts (DescribeServiceRevisions)."""
+
+    arn: str
+    service_arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    created_at: float
+    launch_type: str = ""
+    capacity_provider_strategy: list[dict[str, Any]] = field(default_factory=list)
+    platform_version: str | None = None
+    network_configuration: dict[str, Any] | None = None
+    #: loadBalancers, serviceRegistries, serviceConnectConfiguration as the service had them.
+    echoed: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ServiceDeployment:
+    """One service deployment as ECS reports it; the scheduler's Deployment does the work.
+
+    `deployment_id` names the scheduler Deployment (`ecs-svc/...`) rolling the target
+    revision out, `rollback_deployment_id` the one rolling back to the source revision.
+    `sources` are the revisions running when it began: [{"arn", "deploymentIds"}].
+    `hooks` are the deployment's lifecycle hooks with their state (engine/service_deployments.py).
+    `final_counts` freeze the revision counts once it finished (ECS shows them as of then).
+    """
+
+    arn: str
+    service_arn: str
+    cluster_arn: str
+    created_at: float
+    updated_at: float
+    deployment_id: str
+    target_revision_arn: str
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "PENDING"
+    status_reason: str | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    stopped_at: float | None = None
+    lifecycle_stage: str | None = None
+    configuration: dict[str, Any] = field(default_factory=dict)
+    hooks: list[dict[str, Any]] = field(default_factory=list)
+    rollback: dict[str, Any] | None = None
+    rollback_deployment_id: str | None = None
+    circuit_breaker_threshold: int = 3
+    final_counts: dict[str, dict[str, int]] | None = None
 
 
 # Breadth of the API beyond tasks and services. Each of these is flat (fields are plain

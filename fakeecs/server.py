@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from fakeecs import awslogs, cloudformation, task_metadata, wire
+from fakeecs import agent_endpoint, awslogs, cloudformation, task_metadata, wire
 from fakeecs.control import PREFIX, handle_control
 from fakeecs.engine import Engine
 
@@ -75,6 +75,16 @@ class App:
             source = self.engine.runtime
             status, payload = task_metadata.answer(
                 self.engine, source if hasattr(source, "container_at") else None, path
+            )
+            return _json(start_response, status, payload)
+        if agent_endpoint.matches(path):
+            source = self.engine.runtime
+            status, payload = agent_endpoint.answer(
+                self.engine,
+                source if hasattr(source, "container_at") else None,
+                environ.get("REQUEST_METHOD", "GET"),
+                path,
+                _read_body(environ),
             )
             return _json(start_response, status, payload)
         target = environ.get("HTTP_X_AMZ_TARGET", "")

@@ -15,7 +15,7 @@ from fakeecs.api.task_sets import (
     external_service_view,
     update_external_service,
 )
-from fakeecs.engine import namespaces, service_lookup
+from fakeecs.engine import namespaces, service_deployments, service_lookup
 from fakeecs.engine import services as scheduler
 from fakeecs.engine.state import RegionState
 from fakeecs.engine.task_requests import check_network
@@ -23,7 +23,7 @@ from fakeecs.engine.task_sets import is_external
 from fakeecs.errors import ECSError
 from fakeecs.ids import ACCOUNT_ID, arn, short_name
 from fakeecs.model import Deployment, Service, TaskDefinition
-from fakeecs.rules import capacity_strategy, service_requests
+from fakeecs.rules import capacity_strategy, deployment_stages, service_requests
 from fakeecs.rules.describing import describe_each
 from fakeecs.rules.paging import page, with_token
 from fakeecs.rules.tagging import check_tags
@@ -88,6 +88,11 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
             "deploymentCircuitBreaker": dict(service.circuit_breaker),
             "maximumPercent": service.maximum_percent,
             "minimumHealthyPercent": service.minimum_healthy_percent,
+            **(
+                {"lifecycleHooks": service.echoed["lifecycleHooks"]}
+                if service.echoed.get("lifecycleHooks")
+                else {}
+            ),
         },
         "deployments": [deployment_dict(ctx, service, d) for d in service.deployments],
         "roleArn": ROLE_ARN,
@@ -149,9 +154,19 @@ def _circuit_breaker(params: dict[str, Any], service: Service | None) -> dict[st
     return {"enable": bool(given["enable"]), "rollback": bool(given["rollback"])}
 
 
+def _lifecycle_hooks(params: dict[str, Any], service: Service | None) -> list[dict[str, Any]]:
+    """deploymentConfiguration.lifecycleHooks as given (checked), else what the service had."""
+    config = params.get("deploymentConfiguration") or {}
+    if "lifecycleHooks" not in config:
+        return list(service.echoed.get("lifecycleHooks") or []) if service else []
+    deployment_stages.hooks_from(config["lifecycleHooks"])
+    return list(config["lifecycleHooks"])
+
+
 def _new_deployment(ctx: CallContext, service: Service) -> Deployment:
+    """A new PRIMARY deployment of what the service now asks for, with its service deployment."""
     now = ctx.engine.now()
-    return Deployment(
+    deployment = Deployment(
         id=scheduler.new_deployment_id(ctx.engine),
         task_definition_arn=service.task_definition_arn,
         desired_count=service.desired_count,
@@ -164,6 +179,11 @@ def _new_deployment(ctx: CallContext, service: Service) -> Deployment:
         )[1],
         capacity_provider_strategy=list(service.capacity_provider_strategy),
     )
+    for old in service.deployments:
+        old.status = "ACTIVE"
+    service.deployments.insert(0, deployment)
+    service_deployments.begin(ctx.engine, service, deployment, now)
+    return deployment
 
 
 MUST_FORCE = (
@@ -255,6 +275,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     )
     maximum, minimum = service_requests.deployment_config(params, None)
     breaker = _circuit_breaker(params, None)
+    hooks = _lifecycle_hooks(params, None)
     propagate = params.get("propagateTags", "NONE")
     if propagate not in ("NONE", "SERVICE", "TASK_DEFINITION"):
         raise errors.invalid_parameter(
@@ -284,8 +305,11 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     )
     if connect is not None:
         service.echoed["serviceConnectConfiguration"] = connect
-    service.deployments = [] if external else [_new_deployment(ctx, service)]
+    if hooks:
+        service.echoed["lifecycleHooks"] = hooks
     state.services[(cluster.arn, name)] = service
+    if not external:
+        _new_deployment(ctx, service)
     scheduler.wake(engine, service, now + scheduler.SCHEDULER_DELAY)
     return {"service": service_dict(ctx, service)}
 
@@ -326,6 +350,7 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     connect = service_lookup.service_connect_update(state, params)
     maximum, minimum = service_requests.deployment_config(params, service)
     breaker = _circuit_breaker(params, service)
+    hooks = _lifecycle_hooks(params, service)
     desired = params.get("desiredCount", service.desired_count)
     if desired < 0:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
@@ -346,14 +371,13 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     service.echoed.update({k: params[k] for k in service_requests.ECHOED if k in params})
     if connect is not None:
         service.echoed["serviceConnectConfiguration"] = connect
+    service.echoed["lifecycleHooks"] = hooks
     now = engine.now()
     primary = service.deployments[0]
     primary.desired_count = desired
     primary.updated_at = now
     if redeploy:
-        for old in service.deployments:
-            old.status = "ACTIVE"
-        service.deployments.insert(0, _new_deployment(ctx, service))
+        _new_deployment(ctx, service)
     service.steady = False
     scheduler.wake(engine, service, now + scheduler.SCHEDULER_DELAY)
     return {"service": service_dict(ctx, service)}

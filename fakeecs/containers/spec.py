@@ -81,6 +81,7 @@ def container_spec(
         "AWS_DEFAULT_REGION": task.region,
         "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE" if fargate else "AWS_ECS_EC2",
         "ECS_CONTAINER_METADATA_URI_V4": f"{endpoint_url}/v4/{metadata_key}",
+        "ECS_AGENT_URI": f"{endpoint_url}/api/{metadata_key}",
         # Not ECS: so the container's own AWS calls (S3, logs, ...) reach this fakeecs.
         "AWS_ENDPOINT_URL": endpoint_url,
         "AWS_ACCESS_KEY_ID": "fakeecs",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fakeecs.engine import services, task_sets
+from fakeecs.engine import service_deployments, services, task_sets
 from fakeecs.model import Service
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def on_event(engine: Engine, event: Event) -> None:
         ):
             _, cluster_arn, name = services.service_key(service.arn)
             del engine.region(service.region).services[(cluster_arn, name)]
+            service_deployments.forget(engine, service)
         return
     if service.wake_at is not None and service.wake_at <= event.time:
         service.wake_at = None
@@ -44,4 +45,6 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
     if task_sets.is_external(service):  # its task sets keep its tasks, not deployments
         task_sets.reconcile(engine, service, tasks, at)
     else:
+        service_deployments.advance(engine, service, at)
         services.reconcile(engine, service, tasks, at)
+        service_deployments.advance(engine, service, at)

@@ -19,9 +19,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 from fakeecs.engine import lifecycle, task_requests
 from fakeecs.engine.service_placement import SERVICE_RETRY_SECONDS, place_for_service
 from fakeecs.ids import uuid_like
-from fakeecs.model import STATE_INDEX, Container, Deployment, Service, ServiceEvent, Task
-from fakeecs.rules import service_throttle
+from fakeecs.model import (
+    STATE_INDEX,
+    Container,
+    Deployment,
+    Service,
+    ServiceDeployment,
+    ServiceEvent,
+    Task,
+)
+from fakeecs.rules import deployment_stages, service_throttle
 from fakeecs.rules.capacity_strategy import service_choices
+from fakeecs.rules.task_protection import is_protected
 
 if TYPE_CHECKING:
     from fakeecs.engine.core import Engine
@@ -55,6 +64,12 @@ def wake(engine: Engine, service: Service, at: float) -> None:
     if service.wake_at is not None and service.wake_at <= at:
         return
     service.wake_at = at
+    engine.queue.push(at, "service", service.arn, 0, "pass")
+
+
+def wake_at_time(engine: Engine, service: Service, at: float) -> None:
+    """Queue a scheduler pass at `at` whatever else is queued: for a moment known in advance
+    (a protection or a lifecycle hook that expires), which an earlier pass must not swallow."""
     engine.queue.push(at, "service", service.arn, 0, "pass")
 
 
@@ -286,9 +301,15 @@ def reconcile(engine: Engine, service: Service, tasks: list[Task], at: float) ->
     mine = by_deployment[primary.id]
     leaving = _on_draining_instances(engine, mine)  # replaced elsewhere, then stopped
     mine = [t for t in mine if t not in leaving]
-    if len(mine) > want:
-        stop_tasks(engine, service, stop_order(mine)[: len(mine) - want], at)
-    elif len(mine) < want and primary.rollout_state != "FAILED":
+    if len(mine) > want:  # scale-in: a protected task stays until its protection ends
+        surplus = [t for t in stop_order(mine) if not is_protected(t, at)]
+        if surplus[: len(mine) - want]:
+            stop_tasks(engine, service, surplus[: len(mine) - want], at)
+    elif (
+        len(mine) < want
+        and primary.rollout_state != "FAILED"
+        and not deployment_stages.holds_scale_up(service_deployment_of(engine, primary))
+    ):
         ceiling = max(want, math.floor(want * service.maximum_percent / 100))
         total = sum(len(v) for v in by_deployment.values())
         room = ceiling - total if len(service.deployments) > 1 or leaving else want - len(mine)
@@ -317,10 +338,14 @@ def _healthy_floor(engine: Engine, service: Service) -> tuple[int, int]:
     return healthy, math.ceil(service.desired_count * service.minimum_healthy_percent / 100)
 
 
-def _stoppable(tasks: list[Task], healthy: int, floor: int) -> tuple[list[Task], int]:
-    """Of `tasks`, those that may stop now: any not RUNNING, RUNNING ones while `floor` holds."""
+def _stoppable(tasks: list[Task], healthy: int, floor: int, at: float) -> tuple[list[Task], int]:
+    """Of `tasks`, those that may stop now: any not RUNNING, RUNNING ones while `floor` holds.
+
+    A task with scale-in protection is never among them (a deployment waits for it)."""
     stopping = []
     for task in stop_order(tasks):
+        if is_protected(task, at):
+            continue
         if task.last_status != "RUNNING":
             stopping.append(task)
         elif healthy - 1 >= floor:
@@ -332,7 +357,7 @@ def _stoppable(tasks: list[Task], healthy: int, floor: int) -> tuple[list[Task],
 def _leave(engine: Engine, service: Service, leaving: list[Task], at: float) -> None:
     """Tasks on a DRAINING instance stop as soon as minimumHealthyPercent allows."""
     healthy, floor = _healthy_floor(engine, service)
-    stopping, _ = _stoppable(leaving, healthy, floor)
+    stopping, _ = _stoppable(leaving, healthy, floor, at)
     if stopping:
         stop_tasks(engine, service, stopping, at)
 
@@ -390,29 +415,41 @@ def _trip_circuit_breaker(engine: Engine, service: Service, tasks: list[Task], a
         network_configuration=previous.network_configuration,
         platform_version=previous.platform_version,
         capacity_provider_strategy=list(previous.capacity_provider_strategy),
+        revision_arn=previous.revision_arn,
+        service_deployment_arn=primary.service_deployment_arn,
     )
+    take_over(engine, service, rollback, f"deployment {previous.id}", at)
+    return True
+
+
+def take_over(engine: Engine, service: Service, rollback: Deployment, to: str, at: float) -> None:
+    """Make `rollback` the PRIMARY deployment: the service goes back to what it runs."""
     for deployment in service.deployments:
         deployment.status = "ACTIVE"
     service.deployments.insert(0, rollback)
     end_throttling(service)  # back to the last definition that ran
-    service.task_definition_arn = previous.task_definition_arn
-    service.network_configuration = previous.network_configuration
-    add_event(
-        engine,
-        service,
-        f"(service {service.name}) rolling back to deployment {previous.id}.",
-        at,
-    )
-    return True
+    service.task_definition_arn = rollback.task_definition_arn
+    service.network_configuration = rollback.network_configuration
+    add_event(engine, service, f"(service {service.name}) rolling back to {to}.", at)
+    service.steady = False
+
+
+def service_deployment_of(engine: Engine, deployment: Deployment) -> ServiceDeployment | None:
+    """The service deployment a scheduler Deployment belongs to (None for one without)."""
+    arn = deployment.service_deployment_arn
+    if arn is None:
+        return None
+    return engine.region(arn.split(":")[3]).service_deployments.get(arn)
 
 
 def _retire_old(engine: Engine, service: Service, at: float) -> None:
     """Stop tasks of older deployments while enough healthy tasks stay; drop empty deployments."""
     tasks = tasks_of(engine, service)
     healthy, floor = _healthy_floor(engine, service)
-    for old in service.deployments[1:]:
+    held = deployment_stages.holds_old_tasks(service_deployment_of(engine, service.deployments[0]))
+    for old in service.deployments[1:] if not held else []:
         old_tasks = live([t for t in tasks if t.deployment_id == old.id])
-        stopping, healthy = _stoppable(old_tasks, healthy, floor)
+        stopping, healthy = _stoppable(old_tasks, healthy, floor, at)
         if stopping:
             stop_tasks(engine, service, stopping, at)
     kept = [service.deployments[0]]
@@ -426,6 +463,8 @@ def _complete(engine: Engine, service: Service, at: float) -> None:
     primary = service.deployments[0]
     if not is_steady(engine, service):
         return
+    if deployment_stages.holds_old_tasks(service_deployment_of(engine, primary)):
+        return  # lifecycle hooks still to pass (engine/service_deployments.py moves them)
     if primary.rollout_state == "IN_PROGRESS":
         primary.rollout_state = "COMPLETED"
         primary.updated_at = at

@@ -14,6 +14,8 @@ from fakeecs.model import (
     ClientTokenRecord,
     Cluster,
     ContainerInstance,
+    ServiceDeployment,
+    ServiceRevision,
     Task,
     TaskDefinition,
     TaskSet,
@@ -38,6 +40,9 @@ class RegionState:
     capacity_providers: dict[str, CapacityProvider] = field(default_factory=dict)
     #: Task sets by ARN.
     task_sets: dict[str, TaskSet] = field(default_factory=dict)
+    #: Service revisions and service deployments by ARN (forgotten with their service).
+    service_revisions: dict[str, ServiceRevision] = field(default_factory=dict)
+    service_deployments: dict[str, ServiceDeployment] = field(default_factory=dict)
     #: Account settings: "<principal ARN or DEFAULT>|<setting name>" -> value.
     account_settings: dict[str, str] = field(default_factory=dict)
 
@@ -46,6 +51,8 @@ class RegionState:
         "container_instances": ContainerInstance,
         "capacity_providers": CapacityProvider,
         "task_sets": TaskSet,
+        "service_revisions": ServiceRevision,
+        "service_deployments": ServiceDeployment,
     }
 
     def cluster(self, name_or_arn: str | None) -> Cluster:

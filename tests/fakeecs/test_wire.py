@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fakeecs import api
 from fakeecs.errors import ECSError
 from fakeecs.wire import TARGET_PREFIX, error_answer, service_model
 from tests.fakeecs.fuzz_record import EXAMPLES, SENT
@@ -60,10 +61,14 @@ def test_unknown_target(fake: Any) -> None:
     assert (status, answer["__type"]) == (400, "UnknownOperationException")
 
 
-def test_an_operation_fakeecs_does_not_implement_is_named(fake: Any) -> None:
-    status, answer = post(fake, TARGET_PREFIX + "UpdateTaskProtection", b"{}")
+def test_an_operation_fakeecs_does_not_implement_is_named(
+    fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an operation of botocore's model missing from the registry (all 88 will be there)
+    monkeypatch.delitem(api.OPERATIONS, "GetTaskProtection")
+    status, answer = post(fake, TARGET_PREFIX + "GetTaskProtection", b"{}")
     assert (status, answer["__type"]) == (400, "UnknownOperationException")
-    assert "UpdateTaskProtection" in answer["message"]
+    assert "GetTaskProtection" in answer["message"]
 
 
 def test_an_empty_body_means_no_params(fake: Any) -> None:
