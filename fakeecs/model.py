@@ -160,6 +160,9 @@ class Task:
     enable_execute_command: bool = False
     #: Scale-in protection: protected until this virtual time (None or past: not protected).
     protected_until: float | None = None
+    #: A daemon's task: the daemon and the revision it runs (one per container instance).
+    daemon_arn: str | None = None
+    daemon_revision_arn: str | None = None
 
     @property
     def cluster_name(self) -> str:
@@ -252,6 +255,8 @@ class Service:
     failed_starts: int = 0
     #: No task of the service is launched before this virtual time (None: not throttled).
     launch_after: float | None = None
+    #: REPLICA (desiredCount tasks) or DAEMON (one task on each eligible container instance).
+    scheduling_strategy: str = "REPLICA"
 
 
 @dataclass
@@ -383,3 +388,81 @@ class TaskSet:
     echoed: dict[str, Any] = field(default_factory=dict)
     #: "<clientToken>:<fingerprint of the request>" of the CreateTaskSet that made it.
     client_token: str | None = None
+
+
+# Daemons: one task on each container instance of the named capacity providers.
+
+
+@dataclass
+class DaemonTaskDefinition:
+    """A registered daemon task definition revision; `body` is the request as registered."""
+
+    family: str
+    revision: int
+    arn: str
+    body: dict[str, Any]
+    registered_at: float
+    status: str = "ACTIVE"
+    delete_requested_at: float | None = None
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Daemon:
+    """A daemon of a cluster; `revision_arn` is what its tasks should run now."""
+
+    name: str
+    arn: str
+    cluster_arn: str
+    created_at: float
+    updated_at: float
+    #: Capacity provider names (the API takes and shows their ARNs).
+    capacity_providers: list[str]
+    revision_arn: str
+    deployment_arn: str
+    status: str = "ACTIVE"
+    deployment_configuration: dict[str, Any] = field(default_factory=dict)
+    tags: list[dict[str, str]] = field(default_factory=list)
+    #: "<clientToken>:<fingerprint>" of the CreateDaemon that made it.
+    client_token: str | None = None
+    #: Virtual time of the scheduler pass already queued (None = none queued).
+    wake_at: float | None = None
+
+
+@dataclass
+class DaemonRevision:
+    """What a deployment rolls out: a snapshot of the daemon's settings (immutable)."""
+
+    arn: str
+    daemon_arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    created_at: float
+    container_images: list[dict[str, str]] = field(default_factory=list)
+    propagate_tags: str = "NONE"
+    enable_managed_tags: bool = False
+    enable_execute_command: bool = False
+    critical: bool = True
+
+
+@dataclass
+class DaemonDeployment:
+    """One rollout of a daemon from its source revisions to `target_revision_arn` (None when
+    the daemon is being deleted)."""
+
+    arn: str
+    daemon_arn: str
+    cluster_arn: str
+    target_revision_arn: str | None
+    source_revision_arns: list[str]
+    capacity_providers: list[str]
+    configuration: dict[str, Any]
+    created_at: float
+    status: str = "PENDING"
+    status_reason: str | None = None
+    started_at: float | None = None
+    stopped_at: float | None = None
+    finished_at: float | None = None
+    #: When a converged deployment's bake time is over (None: not converged yet).
+    bake_until: float | None = None
+    rollback: dict[str, Any] | None = None

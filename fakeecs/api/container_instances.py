@@ -15,7 +15,7 @@ from typing import Any
 from fakeecs import errors
 from fakeecs.api.attributes import check_attributes
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.engine import ec2_identity, instances, task_requests
+from fakeecs.engine import daemons, ec2_identity, instances, task_requests
 from fakeecs.engine import services as scheduler
 from fakeecs.engine.auto_scaling import provider_of_instance
 from fakeecs.engine.core import Engine
@@ -61,7 +61,9 @@ def _refs(params: dict[str, Any], limit: int) -> list[str]:
 
 
 def _wake_services(engine: Engine, region: str, cluster: Cluster, arns: set[str] | None) -> None:
-    """Let the scheduler look again at EC2 services (those with tasks in `arns`, or all)."""
+    """Let the scheduler look again at EC2 services (those with tasks in `arns`, or all), and
+    the cluster's daemons at their instances."""
+    daemons.wake_cluster(engine, region, cluster.arn)
     state = engine.region(region)
     at = engine.now() + scheduler.SCHEDULER_DELAY
     for (cluster_arn, _), service in state.services.items():

@@ -24,6 +24,7 @@ from fakeecs.errors import ECSError
 from fakeecs.ids import ACCOUNT_ID, arn, short_name
 from fakeecs.model import Deployment, Service, TaskDefinition
 from fakeecs.rules import capacity_strategy, deployment_stages, service_requests
+from fakeecs.rules import daemon_services as daemon_rules
 from fakeecs.rules.describing import describe_each
 from fakeecs.rules.paging import page, with_token
 from fakeecs.rules.tagging import check_tags
@@ -100,7 +101,7 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
             {"id": e.id, "createdAt": e.created_at, "message": e.message} for e in service.events
         ],
         "createdAt": service.created_at,
-        "schedulingStrategy": "REPLICA",
+        "schedulingStrategy": service.scheduling_strategy,
         "deploymentController": {"type": "ECS"},
         "createdBy": f"arn:aws:iam::{ACCOUNT_ID}:root",
         "enableECSManagedTags": service.enable_managed_tags,
@@ -136,10 +137,6 @@ def _check_name(name: str) -> None:
 
 
 def _check_unsupported(params: dict[str, Any]) -> None:
-    if params.get("schedulingStrategy", "REPLICA") != "REPLICA":
-        raise errors.invalid_parameter(
-            "fakeecs supports the REPLICA scheduling strategy only (DAEMON is not implemented)."
-        )
     controller = (params.get("deploymentController") or {}).get("type", "ECS")
     if controller not in ("ECS", "EXTERNAL"):
         raise errors.invalid_parameter(
@@ -250,11 +247,15 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     external = (params.get("deploymentController") or {}).get("type") == "EXTERNAL"
     if "taskDefinition" not in params and not external:
         raise errors.invalid_parameter("TaskDefinition can not be blank.")
-    if params.get("desiredCount") is None:
+    daemon = params.get("schedulingStrategy") == daemon_rules.DAEMON
+    if daemon:  # one task per instance: the scheduler counts them
+        daemon_rules.check_create(params)
+        params = {**params, "launchType": params.get("launchType", "EC2")}
+    elif params.get("desiredCount") is None:
         raise errors.invalid_parameter(
             "desiredCount is required when schedulingStrategy is REPLICA."
         )
-    desired = params["desiredCount"]
+    desired = 0 if daemon else params["desiredCount"]
     if desired < 0:
         raise errors.invalid_parameter("desiredCount must be at least 0.")
     strategy: list[dict[str, Any]] | None = None  # the capacity provider strategy that applies
@@ -273,7 +274,13 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     connect = namespaces.service_connect(
         cluster.service_connect_namespace, params.get("serviceConnectConfiguration")
     )
-    maximum, minimum = service_requests.deployment_config(params, None)
+    maximum, minimum = service_requests.deployment_config(
+        params,
+        None,
+        (daemon_rules.MAXIMUM_PERCENT, daemon_rules.MINIMUM_HEALTHY_PERCENT)
+        if daemon
+        else (200, 100),
+    )
     breaker = _circuit_breaker(params, None)
     hooks = _lifecycle_hooks(params, None)
     propagate = params.get("propagateTags", "NONE")
@@ -302,6 +309,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         capacity_provider_strategy=strategy or list(params.get("capacityProviderStrategy") or []),
         echoed={k: params[k] for k in (*service_requests.ECHOED, *_KEPT) if k in params},
         circuit_breaker=breaker,
+        scheduling_strategy="DAEMON" if daemon else "REPLICA",
     )
     if connect is not None:
         service.echoed["serviceConnectConfiguration"] = connect
@@ -323,6 +331,8 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         return {"service": service_dict(ctx, update_external_service(ctx, service, params))}
     if (params.get("deploymentController") or {}).get("type", "ECS") != "ECS":
         raise errors.invalid_parameter(service_requests.CONTROLLER_FIXED)
+    if service.scheduling_strategy == daemon_rules.DAEMON:
+        daemon_rules.check_update(params)
     redeploy = bool(params.get("forceNewDeployment"))
     td = state.task_definition(service.task_definition_arn)
     if "taskDefinition" in params:
@@ -428,7 +438,7 @@ def list_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         if c == cluster.arn
         and s.status != "INACTIVE"
         and (launch_type is None or s.launch_type == launch_type)
-        and strategy in (None, "REPLICA")
+        and strategy in (None, s.scheduling_strategy)
     )
     chunk, token = page(arns, params, limit=100, default=10)
     return with_token({"serviceArns": chunk}, token)

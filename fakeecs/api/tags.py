@@ -9,6 +9,14 @@ from fakeecs import errors
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.rules.tagging import check_tags, merge_tags
 
+#: Resource kinds kept in a table by their full ARN: kind -> RegionState table.
+_BY_ARN = {
+    "container-instance": "container_instances",
+    "task-set": "task_sets",
+    "daemon": "daemons",
+    "daemon-task-definition": "daemon_task_definitions",
+}
+
 
 def _resource(ctx: CallContext, resource_arn: str) -> Any:
     """The tagged object an ARN names (anything with a `tags` list)."""
@@ -40,9 +48,8 @@ def _resource(ctx: CallContext, resource_arn: str) -> Any:
         )
     elif kind == "capacity-provider":
         found = state.capacity_providers.get(rest)
-    elif kind in ("container-instance", "task-set"):
-        table = state.container_instances if kind == "container-instance" else state.task_sets
-        found = table.get(resource_arn)
+    elif kind in _BY_ARN:
+        found = getattr(state, _BY_ARN[kind]).get(resource_arn)
     if found is None:
         raise errors.invalid_parameter("The specified resource is not found.")
     return found

@@ -13,6 +13,7 @@ from fakeecs.rules.fargate import check_size
 from fakeecs.rules.paging import page, with_token
 from fakeecs.rules.placement import check_container_memory
 from fakeecs.rules.tagging import check_tags
+from fakeecs.rules.task_definitions import check_containers, check_family
 
 _CONTAINER_DEFAULTS: dict[str, Any] = {
     "cpu": 0,
@@ -48,29 +49,6 @@ def task_definition_dict(td: TaskDefinition) -> dict[str, Any]:
     return out
 
 
-def _check_family(family: str) -> None:
-    ok = 1 <= len(family) <= 255 and all(c.isascii() and (c.isalnum() or c in "-_") for c in family)
-    if not ok:
-        raise errors.client_error(
-            "Family contains invalid characters: use up to 255 letters, numbers, hyphens and underscores."
-        )
-
-
-def _check_containers(body: dict[str, Any]) -> None:
-    containers = body["containerDefinitions"]
-    if not containers:
-        raise errors.client_error("Container list cannot be empty.")
-    names = [c.get("name") for c in containers]
-    if any(not n for n in names):
-        raise errors.client_error("Container.name should not be null or empty.")
-    if len(set(names)) != len(names):
-        raise errors.client_error("Container names must be unique within a task definition.")
-    if any(not c.get("image") for c in containers):
-        raise errors.client_error("Container.image should not be null or empty.")
-    if not any(c.get("essential", True) for c in containers):
-        raise errors.client_error("A task definition must have at least one essential container.")
-
-
 def _check_fargate(body: dict[str, Any]) -> None:
     if body.get("networkMode") != "awsvpc":
         raise errors.client_error("Fargate only supports network mode 'awsvpc'.")
@@ -89,8 +67,8 @@ def _check_fargate(body: dict[str, Any]) -> None:
 def register_task_definition(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     body = copy.deepcopy(params)
     family = body["family"]
-    _check_family(family)
-    _check_containers(body)
+    check_family(family)
+    check_containers(body)
     if "FARGATE" in (body.get("requiresCompatibilities") or []):
         _check_fargate(body)
     check_container_memory(body)  # EC2 places by it (a Fargate definition has task memory)

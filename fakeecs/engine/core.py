@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from fakeecs.clock import Clock, ManualClock
-from fakeecs.engine import instances, lifecycle, service_scheduler, services, task_sets
+from fakeecs.engine import daemons, instances, lifecycle, service_scheduler, services, task_sets
 from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
@@ -53,6 +53,7 @@ class Engine:
         #: Services scheduler hook: called with (engine, now) after each catch-up.
         self.tickers: list[Callable[[Engine, float], None]] = []
         self.listeners.append(services.listener(self))
+        self.listeners.append(daemons.listener(self))
         self.listeners.append(self._finish_cluster_deletion)
         self._fresh()
 
@@ -128,6 +129,9 @@ class Engine:
             return
         if event.kind == "service":
             service_scheduler.on_event(self, event)
+            return
+        if event.kind == daemons.KIND:
+            daemons.on_event(self, event)
             return
         if event.kind == instances.KIND:  # a deregistered container instance is forgotten
             instances.on_event(self, event)

@@ -1,8 +1,8 @@
 """A scheduler pass: the queued "service" event, handed to the controller that keeps the tasks.
 
 A service's tasks are kept by its deployment controller: its deployments for the ECS
-controller (engine/services.py), its task sets for the EXTERNAL one
-(engine/task_sets.py). Both build on the service scheduler's primitives in
+controller (engine/services.py; engine/daemon_services.py for the DAEMON scheduling
+strategy), its task sets for the EXTERNAL one (engine/task_sets.py). Both build on the service scheduler's primitives in
 engine/services.py; choosing between them here keeps either from importing the other.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fakeecs.engine import service_deployments, services, task_sets
+from fakeecs.engine import daemon_services, service_deployments, services, task_sets
 from fakeecs.model import Service
 
 if TYPE_CHECKING:
@@ -46,5 +46,8 @@ def reconcile(engine: Engine, service: Service, at: float) -> None:
         task_sets.reconcile(engine, service, tasks, at)
     else:
         service_deployments.advance(engine, service, at)
-        services.reconcile(engine, service, tasks, at)
+        if service.scheduling_strategy == "DAEMON" and service.status == "ACTIVE":
+            daemon_services.reconcile(engine, service, tasks, at)  # one task per instance
+        else:
+            services.reconcile(engine, service, tasks, at)
         service_deployments.advance(engine, service, at)

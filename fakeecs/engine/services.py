@@ -186,8 +186,16 @@ class Rollout(Protocol):
     def platform_version(self) -> str | None: ...
 
 
-def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, at: float) -> None:
-    """Start `n` tasks of `service` from `deployment`, each placed by its strategy or launch type.
+def start_tasks(
+    engine: Engine,
+    service: Service,
+    deployment: Rollout,
+    n: int,
+    at: float,
+    slots: list[Any] | None = None,
+) -> None:
+    """Start `n` tasks of `service` from `deployment`, each placed by its strategy or launch type
+    (or, for a DAEMON service, one on each of the EC2 `slots` already chosen).
 
     The one way the schedulers start tasks; on the EC2 launch type it stops early when no
     container instance fits (the service event says so, a later pass tries again). While the
@@ -231,9 +239,12 @@ def start_tasks(engine: Engine, service: Service, deployment: Rollout, n: int, a
 
     started = []
     known = [state.tasks[arn] for arn in service.task_arns if arn in state.tasks]
-    for launch_type, provider in service_choices(deployment, known, n):
-        slot = None
-        if launch_type == "EC2":  # on a container instance; none fits: an event, a retry later
+    if slots is None:
+        plan = [(kind, name, None) for kind, name in service_choices(deployment, known, n)]
+    else:
+        plan = [("EC2", None, slot) for slot in slots]
+    for launch_type, provider, slot in plan:
+        if launch_type == "EC2" and slot is None:  # none fits: an event, a retry later
             slot = place_for_service(engine, service, cluster, td, provider)
             if isinstance(slot, str):
                 if not service.events or service.events[0].message != slot:
@@ -316,10 +327,10 @@ def reconcile(engine: Engine, service: Service, tasks: list[Task], at: float) ->
         n = min(want - len(mine), room)
         if n > 0:
             start_tasks(engine, service, primary, n, at)
-    _retire_old(engine, service, at)
+    retire_old(engine, service, at)
     if leaving:
         _leave(engine, service, leaving, at)
-    _complete(engine, service, at)
+    complete(engine, service, at)
 
 
 def _on_draining_instances(engine: Engine, tasks: list[Task]) -> list[Task]:
@@ -442,7 +453,7 @@ def service_deployment_of(engine: Engine, deployment: Deployment) -> ServiceDepl
     return engine.region(arn.split(":")[3]).service_deployments.get(arn)
 
 
-def _retire_old(engine: Engine, service: Service, at: float) -> None:
+def retire_old(engine: Engine, service: Service, at: float) -> None:
     """Stop tasks of older deployments while enough healthy tasks stay; drop empty deployments."""
     tasks = tasks_of(engine, service)
     healthy, floor = _healthy_floor(engine, service)
@@ -459,7 +470,7 @@ def _retire_old(engine: Engine, service: Service, at: float) -> None:
     service.deployments = kept
 
 
-def _complete(engine: Engine, service: Service, at: float) -> None:
+def complete(engine: Engine, service: Service, at: float) -> None:
     primary = service.deployments[0]
     if not is_steady(engine, service):
         return

@@ -14,6 +14,10 @@ from fakeecs.model import (
     ClientTokenRecord,
     Cluster,
     ContainerInstance,
+    Daemon,
+    DaemonDeployment,
+    DaemonRevision,
+    DaemonTaskDefinition,
     ServiceDeployment,
     ServiceRevision,
     Task,
@@ -45,6 +49,11 @@ class RegionState:
     service_deployments: dict[str, ServiceDeployment] = field(default_factory=dict)
     #: Account settings: "<principal ARN or DEFAULT>|<setting name>" -> value.
     account_settings: dict[str, str] = field(default_factory=dict)
+    #: Daemon task definitions, daemons, their revisions and deployments, each by ARN.
+    daemon_task_definitions: dict[str, DaemonTaskDefinition] = field(default_factory=dict)
+    daemons: dict[str, Daemon] = field(default_factory=dict)
+    daemon_revisions: dict[str, DaemonRevision] = field(default_factory=dict)
+    daemon_deployments: dict[str, DaemonDeployment] = field(default_factory=dict)
 
     #: The flat tables persistence saves and restores generically: field -> row type.
     TABLES: ClassVar[dict[str, type]] = {
@@ -53,6 +62,10 @@ class RegionState:
         "task_sets": TaskSet,
         "service_revisions": ServiceRevision,
         "service_deployments": ServiceDeployment,
+        "daemon_task_definitions": DaemonTaskDefinition,
+        "daemons": Daemon,
+        "daemon_revisions": DaemonRevision,
+        "daemon_deployments": DaemonDeployment,
     }
 
     def cluster(self, name_or_arn: str | None) -> Cluster:
@@ -65,6 +78,8 @@ class RegionState:
 
     def task_definition(self, ref: str) -> TaskDefinition:
         """Resolve `family`, `family:revision` or a full ARN (latest ACTIVE for a bare family)."""
+        if ":daemon-task-definition/" in ref:  # what a daemon's tasks run
+            return self.daemon_task_definition_as_task_definition(ref)
         ref = ref.split("task-definition/", 1)[-1] if ref.startswith("arn:") else ref
         family, _, revision = ref.partition(":")
         revisions = self.task_definitions.get(family, [])
@@ -79,6 +94,16 @@ class RegionState:
         if not active:
             raise errors.client_error("Unable to describe task definition.")
         return active[-1]
+
+    def daemon_task_definition_as_task_definition(self, ref: str) -> TaskDefinition:
+        """A daemon task definition as the task lifecycle and the runtimes read one (an EC2
+        task definition with its containers, CPU and memory)."""
+        found = self.daemon_task_definitions.get(ref)
+        if found is None or found.status == "DELETED":
+            raise errors.client_error("Unable to describe daemon task definition.")
+        return TaskDefinition(
+            found.family, found.revision, found.arn, found.body, found.registered_at
+        )
 
     def task(self, cluster: Cluster, ref: str) -> Task | None:
         """A task of `cluster` by ID or ARN, or None when ECS would not know it."""

@@ -46,11 +46,15 @@ def launch_fields(out: dict[str, Any], launch_type: str, strategy: list[dict[str
         out["launchType"] = launch_type
 
 
-def deployment_config(params: dict[str, Any], service: Service | None) -> tuple[int, int]:
+def deployment_config(
+    params: dict[str, Any], service: Service | None, defaults: tuple[int, int] = (200, 100)
+) -> tuple[int, int]:
+    """(maximumPercent, minimumHealthyPercent): given, else the service's, else `defaults`
+    (a DAEMON service's are 100 and 0)."""
     config = params.get("deploymentConfiguration") or {}
-    maximum = config.get("maximumPercent", service.maximum_percent if service else 200)
+    maximum = config.get("maximumPercent", service.maximum_percent if service else defaults[0])
     minimum = config.get(
-        "minimumHealthyPercent", service.minimum_healthy_percent if service else 100
+        "minimumHealthyPercent", service.minimum_healthy_percent if service else defaults[1]
     )
     if not 0 <= minimum <= 100:
         raise errors.invalid_parameter("minimumHealthyPercent must be between 0 and 100.")

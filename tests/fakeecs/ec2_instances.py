@@ -66,3 +66,35 @@ def ec2_definition(
     container["cpu"] = cpu
     container.update(extra.pop("container", {}))
     ecs.register_task_definition(family=family, containerDefinitions=[container], **extra)
+
+
+def moto_group(fake: Any, size: int, name: str = "ecs-hosts") -> dict[str, Any]:
+    """An Auto Scaling group `name` made in moto (through the fake's endpoint) with `size`
+    instances now (room for at least two), as DescribeAutoScalingGroups shows it."""
+    ec2, autoscaling = client(fake, "ec2"), client(fake, "autoscaling")
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    ec2.create_launch_template(
+        LaunchTemplateName=f"{name}-lt",
+        LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"},
+    )
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=name,
+        LaunchTemplate={"LaunchTemplateName": f"{name}-lt"},
+        MinSize=size,
+        MaxSize=max(size, 2),
+        AvailabilityZones=["us-east-1a"],
+    )
+    [group] = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
+        "AutoScalingGroups"
+    ]
+    return group
+
+
+def register_instance(fake: Any, ecs: Any, instance_id: str, cluster: str = CLUSTER) -> str:
+    """Register an existing EC2 instance (say, one of a group) into `cluster`; its ARN."""
+    document = identity_document(client(fake, "ec2"), instance_id)
+    return ecs.register_container_instance(
+        cluster=cluster,
+        instanceIdentityDocument=document,
+        instanceIdentityDocumentSignature="fake-signature",
+    )["containerInstance"]["containerInstanceArn"]

@@ -17,6 +17,7 @@ from fakeecs.engine.auto_scaling import provider_of_instance
 from fakeecs.rules.capacity_strategy import spread
 from tests.fakeecs import ec2_instances
 from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
+from tests.fakeecs.ec2_instances import moto_group
 
 ASG = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:{}:autoScalingGroupName/{}"
 
@@ -38,26 +39,6 @@ def associate(ecs: Any, providers: list[str], strategy: list[dict[str, Any]] | N
 def run_with(ecs: Any, **extra: Any) -> list[dict[str, Any]]:
     params = {"cluster": CLUSTER, "taskDefinition": FAMILY, "networkConfiguration": NETWORK}
     return ecs.run_task(**params, **extra)["tasks"]
-
-
-def moto_group(fake: FakeECS, size: int) -> dict[str, Any]:
-    """An Auto Scaling group `ecs-hosts` made in moto (through the fake's endpoint), `size`
-    instances now (at most two), as DescribeAutoScalingGroups shows it."""
-    ec2, autoscaling = client(fake, "ec2"), client(fake, "autoscaling")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    ec2.create_launch_template(
-        LaunchTemplateName="hosts-lt",
-        LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"},
-    )
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName="ecs-hosts",
-        LaunchTemplate={"LaunchTemplateName": "hosts-lt"},
-        MinSize=size,
-        MaxSize=max(size, 2),
-        AvailabilityZones=["us-east-1a"],
-    )
-    [group] = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
-    return group
 
 
 def create_service(ecs: Any, **extra: Any) -> dict[str, Any]:
@@ -537,14 +518,7 @@ def hosts_provider(fake: FakeECS, ecs: Any) -> str:
         name="hosts", autoScalingGroupProvider={"autoScalingGroupArn": group["AutoScalingGroupARN"]}
     )
     associate(ecs, ["FARGATE", "FARGATE_SPOT", "hosts"])
-    document = ec2_instances.identity_document(
-        client(fake, "ec2"), group["Instances"][0]["InstanceId"]
-    )
-    return ecs.register_container_instance(
-        cluster=CLUSTER,
-        instanceIdentityDocument=document,
-        instanceIdentityDocumentSignature="fake-signature",
-    )["containerInstance"]["containerInstanceArn"]
+    return ec2_instances.register_instance(fake, ecs, group["Instances"][0]["InstanceId"])
 
 
 def test_update_service_moves_between_fargate_and_auto_scaling_group_providers(
