@@ -439,8 +439,9 @@ def test_daemons_survive_a_restart_and_reset_forgets_them(tmp_path: Path) -> Non
     with FakeECS(clock="manual", seed=7, state=path) as fake:
         ecs = client(fake)
         ecs.create_cluster(clusterName=CLUSTER)
-        hosts(fake, ecs, size=1)
-        created = create(ecs, daemon_definition(ecs))
+        # its own Auto Scaling group: moto's state is shared with the module's running fake
+        hosts(fake, ecs, size=1, name="kept")
+        created = create(ecs, daemon_definition(ecs), capacityProviderArns=["kept"])
         fake.advance(60)
         before = ecs.describe_daemon(daemonArn=created["daemonArn"])["daemon"]
         tasks_before = daemon_tasks(ecs)
@@ -458,7 +459,7 @@ def test_daemons_survive_a_restart_and_reset_forgets_them(tmp_path: Path) -> Non
         ecs.update_daemon(  # the scheduler carries on from the saved state
             daemonArn=created["daemonArn"],
             daemonTaskDefinitionArn=daemon_definition(ecs, image="example/agent:2"),
-            capacityProviderArns=["hosts"],
+            capacityProviderArns=["kept"],
         )
         fake.advance(120)
         [task] = daemon_tasks(ecs)
