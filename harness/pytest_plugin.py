@@ -33,7 +33,8 @@ from harness.scenarios import BY_NAME, Scenario
 
 if TYPE_CHECKING:
     from fakeecs import FakeECS
-    from harness.runner import Result, Session
+    from harness.outcome import Result
+    from harness.runner import Session
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
