@@ -344,6 +344,8 @@ class ContainerInstance:
     status_reason: str | None = None
     #: The dynamic host port given last: the next one is the next free port after it.
     last_dynamic_port: int = 0
+    #: UpdateContainerAgent's progress (None: never asked).
+    agent_update_status: str | None = None
 
 
 @dataclass

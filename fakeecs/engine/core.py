@@ -15,7 +15,15 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from fakeecs.clock import Clock, ManualClock
-from fakeecs.engine import daemons, instances, lifecycle, service_scheduler, services, task_sets
+from fakeecs.engine import (
+    agent_reports,
+    daemons,
+    instances,
+    lifecycle,
+    service_scheduler,
+    services,
+    task_sets,
+)
 from fakeecs.engine.behaviours import BehaviourBook
 from fakeecs.engine.events import EventQueue
 from fakeecs.engine.faults import FaultBook
@@ -129,6 +137,9 @@ class Engine:
             return
         if event.kind == "service":
             service_scheduler.on_event(self, event)
+            return
+        if event.kind == agent_reports.KIND:
+            agent_reports.on_event(self, event.key)
             return
         if event.kind == daemons.KIND:
             daemons.on_event(self, event)

@@ -51,6 +51,7 @@ def instance_dict(
         "ec2InstanceId": ci.ec2_instance_id,
         "version": ci.version,
         "versionInfo": dict(ci.version_info),
+        **({"agentUpdateStatus": ci.agent_update_status} if ci.agent_update_status else {}),
         "remainingResources": _remaining(state, ci),
         "registeredResources": [dict(r) for r in ci.registered_resources],
         "status": ci.status,
