@@ -66,15 +66,20 @@ def put(where: Destination, events: list[tuple[int, str]]) -> None:
     group = backend.groups[where.group]
     if where.stream not in group.streams:
         group.create_log_stream(where.stream)
-    group.streams[where.stream].put_log_events(
-        [{"timestamp": ms, "message": message} for ms, message in events]
-    )
+    if events:
+        group.streams[where.stream].put_log_events(
+            [{"timestamp": ms, "message": message} for ms, message in events]
+        )
 
 
 def write_lines(engine: Engine, task: Task, container: Container) -> None:
-    """Write the container's scripted lines (one millisecond apart from its start)."""
+    """Write the container's scripted lines (one millisecond apart from its start).
+
+    The awslogs driver opens its stream when the container starts, so a container that writes
+    nothing still leaves an empty stream (and its group) behind, as on ECS.
+    """
     lines = container.behaviour.log_lines
-    where = destination(engine, task, container) if lines else None
+    where = destination(engine, task, container)
     if where is None:
         return
     start_ms = int((task.started_at or engine.now()) * 1000)
