@@ -236,7 +236,14 @@ def _scalars(value: Any) -> list[str]:
     API + "API_DescribeClusters.html",
     API + "API_DescribeTaskDefinition.html",
 )
-@pytest.mark.parametrize("output", ["json", "text", "table"])
+@pytest.mark.parametrize(
+    "output",
+    [  # text (checked against json) stays in the fast subset; the other two only in the full run
+        pytest.param("json", marks=pytest.mark.slow),
+        "text",
+        pytest.param("table", marks=pytest.mark.slow),
+    ],
+)
 def test_output_formats(fake: ServedFake, env: dict[str, str], output: str) -> None:
     """describe-* and list-* render in this format, every value the API returned included"""
     for name, command in _describe_commands(fake).items():

@@ -12,5 +12,5 @@ conformance-clients: install ## Install the pinned clients (AWS CLI, ecs-deploy,
 conformance: conformance-clients ## Every client x check against fakeecs serve; writes docs/conformance.md
 	$(CONFORMANCE_PYTEST) --conformance-page docs/conformance.md $(CONFORMANCE_ARGS)
 
-conformance-fast: conformance-clients ## The CI subset of the conformance suite (no Airflow DAGs, no long waiters)
+conformance-fast: conformance-clients ## The CI subset (no Airflow DAGs, no 15-second waiters, the text format only)
 	$(CONFORMANCE_PYTEST) -m "not slow" $(CONFORMANCE_ARGS)
