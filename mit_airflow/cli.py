@@ -17,15 +17,24 @@ from typing import Any
 import click
 from rich.console import Console
 
-from mit_airflow.maintenance import oneoff, scheduler, secret_handoff, services
+from mit_airflow.maintenance import (
+    oneoff,
+    scheduler,
+    secret_handoff,
+    service_deployments,
+    services,
+)
 from mit_airflow.maintenance import redeploy as redeploy_steps
 from mit_airflow.maintenance.aws import Backoff, Clients
 from mit_airflow.maintenance.display import Display
 from mit_airflow.maintenance.errors import WorkflowError, explain, redact
 from mit_airflow.maintenance.journal import ClusterMemory
 from mit_airflow.maintenance.names import ClusterNames
-from mit_airflow.maintenance.pacing import Pacer, RealPacer
+from mit_airflow.maintenance.pacing import Pacer, RealPacer, WaitTimeout, wait_until
 from mit_airflow.maintenance.status_view import table
+
+#: The roles `rollback` accepts instead of a service name, in `ClusterNames.all_services()` order.
+SERVICE_ROLES = ("scheduler", "web", "dag-processor", "triggerer", "worker")
 
 #: The FAB auth manager's built-in roles.
 ROLES = ("Admin", "Op", "User", "Viewer", "Public")
@@ -428,8 +437,10 @@ def start_scheduler(ctx: click.Context, count: int | None, wait: bool) -> None:
 def status(ctx: click.Context) -> None:
     """A table of the Airflow services: desired, running, pending, deployments, latest event."""
     app = _app(ctx)
-    described = services.describe(app.clients.ecs, app.names.cluster, app.names.all_services())
-    app.display.console.print(table(app.names, described))
+    ecs = app.clients.ecs
+    described = services.describe(ecs, app.names.cluster, app.names.all_services())
+    latest = {name: service_deployments.latest(ecs, app.names.cluster, name) for name in described}
+    app.display.console.print(table(app.names, described, latest))
     scheduler_service = described[app.names.scheduler]
     if scheduler_service.get("desiredCount", 0) == 0:
         app.display.warn(
@@ -444,6 +455,58 @@ def status(ctx: click.Context) -> None:
     unstable = [n for n, s in described.items() if not services.is_stable(s)]
     if unstable:
         app.display.info("* not stable yet: " + ", ".join(unstable))
+    for name, deployment in latest.items():
+        failure = service_deployments.failure(name, deployment)
+        if failure:
+            app.display.warn(failure)
+
+
+@cli.command()
+@click.argument("service")
+@click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation")
+@click.option(
+    "--wait/--no-wait", default=True, show_default=True, help="wait until the rollback finished"
+)
+@click.pass_context
+def rollback(ctx: click.Context, service: str, yes: bool, wait: bool) -> None:
+    """Stop SERVICE's deployment in progress and roll it back to the previous revision.
+
+    SERVICE is a service name or its role (scheduler, web, dag-processor, triggerer, worker).
+    """
+    app = _app(ctx)
+    ecs = app.clients.ecs
+    roles = dict(zip(SERVICE_ROLES, app.names.all_services(), strict=True))
+    name = roles.get(service, service)
+    services.describe_one(ecs, app.names.cluster, name)
+    deployment = service_deployments.latest(ecs, app.names.cluster, name)
+    _confirm(yes)(f"Roll back the deployment of {name} in progress?")
+    stopped = service_deployments.roll_back(ecs, app.names.cluster, name)
+    arn = stopped["serviceDeploymentArn"]
+    app.display.step(f"rolling back {name} ({arn})")
+    if not wait or deployment is None:
+        return
+    with app.display.waiting(f"waiting for {name} to roll back") as line:
+
+        def finished() -> bool | None:
+            now = service_deployments.describe(ecs, [arn]).get(arn)
+            line.update(service_deployments.summary(now))
+            return True if now and now.get("status") in service_deployments.FAILED else None
+
+        try:
+            wait_until(
+                finished,
+                pacer=app.runtime.pacer,
+                interval=app.interval,
+                timeout=app.timeout,
+                what=f"{name} to roll back",
+            )
+        except WaitTimeout as exc:
+            raise WorkflowError(str(exc)) from None
+    final = service_deployments.describe(ecs, [arn])[arn]
+    if final["status"] == "ROLLBACK_SUCCESSFUL":
+        app.display.done(f"{name} is back on its previous revision")
+    else:
+        raise WorkflowError(f"the rollback of {name} ended {service_deployments.summary(final)}")
 
 
 def main() -> None:

@@ -294,6 +294,9 @@ def request_rollback(
 ) -> None:
     """StopServiceDeployment ROLLBACK: the next scheduler pass rolls back to the source revision."""
     sd.status, sd.status_reason, sd.updated_at = "ROLLBACK_REQUESTED", reason, at
+    for hook in sd.hooks:  # a paused hook is over: the deployment goes back instead
+        if hook["status"] == "AWAITING_ACTION":
+            hook["status"] = "FAILED"
     services.wake(engine, service, at + services.SCHEDULER_DELAY)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mit_airflow.maintenance import scheduler, services
+from mit_airflow.maintenance import scheduler, service_deployments, services
 from mit_airflow.maintenance.display import Display
 from mit_airflow.maintenance.errors import WorkflowError
 from mit_airflow.maintenance.journal import ClusterMemory
@@ -131,15 +131,32 @@ def _run_steps(
             display.step(f"forcing a new deployment of {name}")
             updated = services.force_new_deployment(ecs, names.cluster, name)
             journal["forced"][name] = services.primary_deployment(updated).get("id", "?")
+            started = service_deployments.latest(ecs, names.cluster, name)
+            if started is not None:
+                journal.setdefault("service_deployments", {})[name] = started[
+                    "serviceDeploymentArn"
+                ]
+                display.info(f"{name}: service deployment {started['serviceDeploymentArn']}")
             memory.save_redeploy(journal)
         if not reached("wait-stable"):
             advance("wait-stable")
-        scheduler.wait_stable(ecs, names, names.others(), **wait)
+        scheduler.wait_stable(
+            ecs, names, names.others(), watched=journal.get("service_deployments"), **wait
+        )
+        _report_deployments(ecs, journal, display)
         advance("start-scheduler")
     scheduler.start(ecs, memory, names, display, count=journal["scheduler_count"])
     if not reached("wait-scheduler-stable"):
         advance("wait-scheduler-stable")
     scheduler.wait_stable(ecs, names, [names.scheduler], **wait)
+
+
+def _report_deployments(ecs: Any, journal: dict[str, Any], display: Display) -> None:
+    """One line per service deployment the redeploy started, as ECS finished it."""
+    watched = journal.get("service_deployments") or {}
+    finished = service_deployments.describe(ecs, list(watched.values())) if watched else {}
+    for name, arn in watched.items():
+        display.info(f"{name}: {service_deployments.summary(finished.get(arn))}")
 
 
 def _recovery_note(
@@ -160,9 +177,13 @@ def _recovery_note(
     except Exception:
         scheduler_state = f"the state of {names.scheduler} could not be read (assume it is STOPPED)"
     forced = ", ".join(journal.get("forced", {})) or "none"
+    rolled = ""
+    if "rolled back" in reason or "ROLLBACK" in reason:
+        rolled = "  ECS rolled that service back to its previous revision; fix the cause first.\n"
     return (
         f"redeploy stopped while {step}: {reason}\n"
         f"  {scheduler_state}; new deployments forced so far: {forced}.\n"
+        f"{rolled}"
         f"  To finish the redeploy, run `{resume_hint} redeploy` again (it resumes where it stopped).\n"
         f"  To only start the scheduler again: `{resume_hint} start-scheduler` (starts {count})."
     )

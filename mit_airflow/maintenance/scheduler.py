@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mit_airflow.maintenance import services
+from mit_airflow.maintenance import service_deployments, services
 from mit_airflow.maintenance.display import Display
 from mit_airflow.maintenance.errors import WorkflowError
 from mit_airflow.maintenance.journal import ClusterMemory
@@ -82,14 +82,25 @@ def wait_stable(
     display: Display,
     interval: float,
     timeout: float,
+    watched: dict[str, str] | None = None,
 ) -> None:
-    """Wait until every named service is stable (one deployment, running == desired)."""
+    """Wait until every named service is stable (one deployment, running == desired).
+
+    `watched` maps services to the service deployment ARNs a redeploy started: their
+    progress is shown while waiting, and one that ends rolled back or stopped is a failure.
+    """
+    watched = watched or {}
     with display.waiting("waiting for services to be stable") as line:
 
         def check() -> bool | None:
             described = services.describe(ecs, names.cluster, service_names)
             for service in described.values():
                 failure = services.failed_rollout(service)
+                if failure:
+                    raise WorkflowError(failure)
+            progress = service_deployments.describe(ecs, list(watched.values())) if watched else {}
+            for name, arn in watched.items():
+                failure = service_deployments.failure(name, progress.get(arn))
                 if failure:
                     raise WorkflowError(failure)
             unstable = [s for s in described.values() if not services.is_stable(s)]
@@ -99,6 +110,11 @@ def wait_stable(
                 "; ".join(
                     f"{s['serviceName']} {s.get('runningCount', 0)}/{s.get('desiredCount', 0)} running, "
                     f"{len(s.get('deployments', []))} deployment(s)"
+                    + (
+                        f", deployment {service_deployments.summary(progress[watched[s['serviceName']]])}"
+                        if watched.get(s["serviceName"]) in progress
+                        else ""
+                    )
                     for s in unstable
                 )
             )

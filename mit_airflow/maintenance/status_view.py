@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from mit_airflow.maintenance import services
+from mit_airflow.maintenance import service_deployments, services
 from mit_airflow.maintenance.names import ClusterNames
 
 
@@ -36,14 +36,21 @@ def _timestamp(value: Any) -> float:
     return value.timestamp() if isinstance(value, datetime) else 0.0
 
 
-def table(names: ClusterNames, described: dict[str, dict[str, Any]]) -> Table:
-    """One row per service, in the order of `names.all_services()`."""
+def table(
+    names: ClusterNames,
+    described: dict[str, dict[str, Any]],
+    latest: dict[str, dict[str, Any] | None] | None = None,
+) -> Table:
+    """One row per service, in the order of `names.all_services()`; `latest` adds each service's
+    newest service deployment (status, new/old tasks running, stage, why it failed)."""
     grid = Table(title=f"Airflow services in {names.cluster}", title_justify="left")
     grid.add_column("service", no_wrap=True)
     grid.add_column("desired", justify="right")
     grid.add_column("running", justify="right")
     grid.add_column("pending", justify="right")
     grid.add_column("deployments", no_wrap=True)
+    if latest is not None:
+        grid.add_column("latest service deployment")
     grid.add_column("last event")
     for name in names.all_services():
         service = described[name]
@@ -54,6 +61,7 @@ def table(names: ClusterNames, described: dict[str, dict[str, Any]]) -> Table:
             str(service.get("runningCount", 0)),
             str(service.get("pendingCount", 0)),
             _deployments(service),
+            *([service_deployments.summary(latest.get(name))] if latest is not None else []),
             _last_event(service),
         )
     return grid
