@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fakeecs.ids import ACCOUNT_ID
+from fakeecs import moto_backend
 from fakeecs.model import Container, Task
 
 if TYPE_CHECKING:
@@ -58,18 +58,7 @@ def destination(engine: Engine, task: Task, container: Container) -> Destination
 
 def put(where: Destination, events: list[tuple[int, str]]) -> None:
     """Append (timestamp ms, message) events, creating the group and stream if needed."""
-    from moto.logs.models import logs_backends
-
-    backend = logs_backends[ACCOUNT_ID][where.region]
-    if where.group not in backend.groups:
-        backend.create_log_group(where.group, {})
-    group = backend.groups[where.group]
-    if where.stream not in group.streams:
-        group.create_log_stream(where.stream)
-    if events:
-        group.streams[where.stream].put_log_events(
-            [{"timestamp": ms, "message": message} for ms, message in events]
-        )
+    moto_backend.put_log_events(where.region, where.group, where.stream, events)
 
 
 def write_lines(engine: Engine, task: Task, container: Container) -> None:

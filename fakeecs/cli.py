@@ -11,13 +11,12 @@ from typing import Any
 
 import click
 
-from fakeecs import api, backends
+from fakeecs import backends
+from fakeecs.assembly import assemble
 from fakeecs.clock import parse_clock
 from fakeecs.containers.runtime import DockerUnavailable
-from fakeecs.engine import Engine
 from fakeecs.errors import ECSError
-from fakeecs.persistence import PersistingApp, StateFileError, StateStore
-from fakeecs.server import App, Server
+from fakeecs.persistence import StateFileError
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -88,10 +87,6 @@ def serve(
         clock = parse_clock(clock_spec or backends.default_clock(backend))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--clock") from None
-    try:
-        runtime = backends.runtime_for(backend, clock, state_path)
-    except (ValueError, DockerUnavailable) as exc:
-        raise click.UsageError(str(exc)) from None
     if host not in LOOPBACK:
         click.echo(
             f"warning: fakeecs is listening on {host}, reachable from other machines; "
@@ -103,39 +98,41 @@ def serve(
                 "binding beyond loopback needs --control-token (or FAKEECS_CONTROL_TOKEN) "
                 "so that others cannot drive the control API"
             )
-    engine = Engine(clock, seed=seed, runtime=runtime, operations=frozenset(api.OPERATIONS))
-    store = StateStore(engine, state_path) if state_path is not None else None
     try:
-        restored = store.load() if store is not None else False
+        fake = assemble(
+            clock,
+            seed=seed,
+            backend=backend,
+            state=state_path,
+            faults=None if faults_path is None else lambda: _load_faults(faults_path),
+            host=host,
+            port=port,
+            control_token=control_token,
+        )
+    except (ValueError, DockerUnavailable) as exc:
+        raise click.UsageError(str(exc)) from None
     except StateFileError as exc:
         raise click.ClickException(str(exc)) from None
-    if restored and faults_path is not None:
+    except ECSError as err:
+        raise click.BadParameter(f"{faults_path}: {err.message}", param_hint="--faults") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    engine, server, store = fake.engine, fake.server, fake.store
+    if fake.restored and faults_path is not None:
         click.echo(
             f"note: --faults {faults_path} ignored: the fault rules saved in {state_path} "
             "carry on (with how often they already fired)",
             err=True,
         )
-    if faults_path is not None and not restored:
-        try:
-            engine.faults.set(_load_faults(faults_path), engine.now())
-        except ECSError as err:
-            raise click.BadParameter(
-                f"{faults_path}: {err.message}", param_hint="--faults"
-            ) from None
-    app: Any = App(engine, control_token=control_token)
     if store is not None:
-        app = PersistingApp(app, store)
         try:
             store.save()
         except OSError as exc:
+            server.httpd.server_close()
+            engine.runtime.close()
             raise click.ClickException(
                 f"cannot write the state file {state_path}: {exc.strerror}"
             ) from None
-    try:
-        server = Server(app, host=host, port=port)
-    except OSError as exc:
-        runtime.close()
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     stopping = threading.Event()
 
     def stop(signum: int, frame: Any) -> None:
@@ -145,9 +142,9 @@ def serve(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    stop_backend = backends.start(engine, server.url)
+    stop_backend = fake.start_backend()
     if backend == "docker":
-        cleaned = getattr(runtime, "cleaned_up", 0)
+        cleaned = getattr(engine.runtime, "cleaned_up", 0)
         click.echo(
             "docker backend: tasks' containers run in the local Docker engine"
             + (f"; removed {cleaned} left behind by a fakeecs that crashed" if cleaned else ""),

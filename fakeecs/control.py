@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fakeecs import moto_backend
 from fakeecs.engine import Engine
 from fakeecs.engine.behaviours import behaviour_from_wire
 from fakeecs.errors import ECSError
@@ -82,7 +83,7 @@ def _get_clock(engine: Engine, _request: Any) -> dict[str, Any]:
 
 def _reset(engine: Engine, _request: Any) -> dict[str, Any]:
     engine.reset()
-    _reset_moto()
+    moto_backend.reset()
     return {"status": "reset"}
 
 
@@ -194,8 +195,7 @@ def handle_control(engine: Engine, method: str, path: str, raw: bytes) -> tuple[
     """Answer one control request; errors are `{"error", "message"}` with status 400/404."""
     key = (method, path[len(PREFIX) :].strip("/"))
     try:
-        with engine.lock:
-            engine.sync()
+        with engine.transaction():
             route = _BY_KEY.get(key)
             if route is None:
                 raise ECSError("NotFound", f"no control endpoint {method} {PREFIX}{key[1]}")
@@ -203,13 +203,6 @@ def handle_control(engine: Engine, method: str, path: str, raw: bytes) -> tuple[
     except ECSError as err:
         status = 404 if err.code == "NotFound" else 400
         return status, {"error": err.code, "message": err.message}
-
-
-def _reset_moto() -> None:
-    """Forget every other service's state too (moto keeps it per process)."""
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
 
 
 class ControlError(RuntimeError):

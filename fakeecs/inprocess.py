@@ -14,12 +14,10 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
-from fakeecs import api, backends
+from fakeecs import backends, moto_backend
+from fakeecs.assembly import assemble
 from fakeecs.clock import Clock, parse_clock
-from fakeecs.control import ControlClient, _reset_moto
-from fakeecs.engine import Engine
-from fakeecs.persistence import PersistingApp, StateStore
-from fakeecs.server import App, Server
+from fakeecs.control import ControlClient
 
 
 class FakeECS(ControlClient):
@@ -46,27 +44,19 @@ class FakeECS(ControlClient):
         """
         clock = clock if clock is not None else backends.default_clock(backend)
         parsed = parse_clock(clock) if isinstance(clock, str) else clock
-        self.engine = Engine(
-            parsed,
-            seed=seed,
-            runtime=backends.runtime_for(backend, parsed, state),
-            operations=frozenset(api.OPERATIONS),
-        )
+        fake = assemble(parsed, seed=seed, backend=backend, state=state, host=host, port=port)
+        self.engine, self.server, self.store = fake.engine, fake.server, fake.store
+        self._start_backend = fake.start_backend
         self._stop_backend: Any = None
-        self.store = StateStore(self.engine, state) if state is not None else None
-        restored = self.store.load() if self.store is not None else False
-        self._initial_faults = None if restored else faults
-        app: Any = App(self.engine)
-        if self.store is not None:
-            app = PersistingApp(app, self.store)
-        self.server = Server(app, host=host, port=port)
+        # Applied once serving, through the control API, like any client's rules.
+        self._initial_faults = None if fake.restored else faults
         super().__init__(self.server.url)
 
     def start(self) -> FakeECS:
         with FakeECS._running_lock:
             FakeECS._running += 1
         self.server.start()
-        self._stop_backend = backends.start(self.engine, self.server.url)
+        self._stop_backend = self._start_backend()
         if self._initial_faults:
             self.faults(self._initial_faults)
         if self.store is not None:
@@ -83,7 +73,7 @@ class FakeECS(ControlClient):
         with FakeECS._running_lock:
             FakeECS._running = max(0, FakeECS._running - 1)
             if FakeECS._running == 0:
-                _reset_moto()
+                moto_backend.reset()
 
     def restart(self) -> FakeECS:
         """Stop this fake as a crash would and start a new one from its state file, same address.

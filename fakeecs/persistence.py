@@ -404,8 +404,7 @@ class StateStore:
 
         Everything happens under the engine's lock, so the files follow the order of the calls.
         """
-        with self.engine.lock:
-            self.engine.sync()
+        with self.engine.transaction():
             self.calls.append(self.engine)
             data = snapshot(self.engine)
             clock = dict(data["clock"])

@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from fakeecs import agent_endpoint, awslogs, cloudformation, task_metadata, wire
+from fakeecs import agent_endpoint, awslogs, cloudformation, moto_backend, task_metadata, wire
 from fakeecs.control import PREFIX, handle_control
 from fakeecs.engine import Engine
 
@@ -58,12 +58,7 @@ class App:
     def moto(self) -> Any:
         with self._moto_lock:
             if self._moto is None:
-                from moto.moto_server.werkzeug_app import (
-                    DomainDispatcherApplication,
-                    create_backend_app,
-                )
-
-                self._moto = DomainDispatcherApplication(create_backend_app)
+                self._moto = moto_backend.server_app()
                 cloudformation.install()
             return self._moto
 

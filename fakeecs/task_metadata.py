@@ -133,8 +133,7 @@ def answer(engine: Engine, source: ContainerSource | None, path: str) -> tuple[i
     if found is None:
         return 404, {"error": "NotFound", "message": f"no container has metadata key {key!r}"}
     task_arn, name = found
-    with engine.lock:
-        engine.sync()
+    with engine.transaction():
         task = engine.find_task(task_arn)
         if task is None:
             return 404, {"error": "NotFound", "message": f"task {task_arn} is no longer known"}

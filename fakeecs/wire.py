@@ -126,8 +126,7 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
     try:
         name, params = parse(target, raw)
     except ECSError as err:
-        with engine.lock:
-            engine.sync()
+        with engine.transaction():
             engine.record_call(
                 {
                     "operation": name,
@@ -138,8 +137,7 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
                 }
             )
         return error_answer(err, name)
-    with engine.lock:
-        engine.sync()
+    with engine.transaction():
         rule = engine.faults.match(
             name,
             engine.now(),
@@ -152,8 +150,7 @@ def handle(engine: Engine, target: str | None, raw: bytes, region: str) -> Answe
     action = rule.action if rule else None
     if action == "latency":
         pause(rule.seconds)
-    with engine.lock:
-        engine.sync()
+    with engine.transaction():
         entry: dict[str, Any] = {"operation": name, "params": params, "time": stamp(engine)}
         if rule is not None:
             entry["fault"] = action
@@ -173,6 +170,44 @@ def call(
     return answer.status, json.loads(answer.body)
 
 
+def run(
+    engine: Engine,
+    name: str,
+    params: dict[str, Any],
+    region: str,
+    fault: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run a registered operation on checked params (under the caller's transaction)."""
+    return api.OPERATIONS[name](api.CallContext(engine=engine, region=region, fault=fault), params)
+
+
+def execute(
+    engine: Engine, operation: str, params: dict[str, Any], region: str, caller: str
+) -> dict[str, Any]:
+    """One ECS call made inside fakeecs on someone's behalf (CloudFormation's handlers).
+
+    The same entry as a request on the wire, without the wire's faults: params checked
+    against botocore's model, the operation run in one engine transaction, the call logged
+    (with `"caller"`), the answer as JSON would carry it. Raises ECSError as the wire
+    would answer it.
+    """
+    name, parsed = parse(TARGET_PREFIX + operation, json.dumps(params).encode())
+    with engine.transaction():
+        entry: dict[str, Any] = {
+            "operation": name,
+            "params": parsed,
+            "time": stamp(engine),
+            "caller": caller,
+        }
+        try:
+            result = run(engine, name, parsed, region)
+        except ECSError as err:
+            engine.record_call({**entry, "status": err.status, "error": err.code})
+            raise
+        engine.record_call({**entry, "status": 200})
+    return json.loads(json.dumps(result, default=json_default))
+
+
 def _dispatch(engine: Engine, name: str, params: dict[str, Any], region: str, rule: Any) -> Answer:
     action = rule.action if rule else None
     if action == "throttle":
@@ -181,13 +216,9 @@ def _dispatch(engine: Engine, name: str, params: dict[str, Any], region: str, ru
         return _error(500, "ServerException", "Service Unavailable. Please try again later.", name)
     if action == "interrupt":
         engine.interrupt(region, params.get("cluster"), rule.stop_code)
-    ctx = api.CallContext(
-        engine=engine,
-        region=region,
-        fault=rule.describe() if rule and action in ENGINE_ACTIONS else None,
-    )
+    fault = rule.describe() if rule and action in ENGINE_ACTIONS else None
     try:
-        result = api.OPERATIONS[name](ctx, params)
+        result = run(engine, name, params, region, fault)
     except ECSError as err:
         answer = error_answer(err, name)
         answer.drop_connection = action == "lose-response"  # lost, whatever it said

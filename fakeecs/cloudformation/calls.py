@@ -1,11 +1,10 @@
-"""ECS calls made on behalf of a stack: validated like wire requests, logged as CloudFormation's."""
+"""ECS calls made for a stack: through the wire's own entry (wire.execute), logged as CloudFormation's."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from fakeecs import api, wire
+from fakeecs import wire
 from fakeecs.engine import Engine
 from fakeecs.errors import ECSError
 
@@ -30,19 +29,4 @@ def failure_reason(err: ECSError) -> str:
 
 def ecs(engine: Engine, region: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     """Run one ECS operation as CloudFormation's handler would call it (no wire faults apply)."""
-    name, parsed = wire.parse(wire.TARGET_PREFIX + operation, json.dumps(params).encode())
-    with engine.lock:
-        engine.sync()
-        entry: dict[str, Any] = {
-            "operation": name,
-            "params": parsed,
-            "time": wire.stamp(engine),
-            "caller": "cloudformation",
-        }
-        try:
-            result = api.OPERATIONS[name](api.CallContext(engine=engine, region=region), parsed)
-        except ECSError as err:
-            engine.record_call({**entry, "status": err.status, "error": err.code})
-            raise
-        engine.record_call({**entry, "status": 200})
-    return json.loads(json.dumps(result, default=wire.json_default))
+    return wire.execute(engine, operation, params, region, caller="cloudformation")

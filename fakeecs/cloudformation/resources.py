@@ -14,8 +14,7 @@ import string
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from moto.ecs import models as moto_ecs
-
+from fakeecs import moto_backend
 from fakeecs.cloudformation.binding import current_engine
 from fakeecs.cloudformation.calls import ResourceFailed, ecs, failure_reason
 from fakeecs.cloudformation.properties import api_params
@@ -205,7 +204,7 @@ class ECSStackResource:
 
 class ClusterResource(ECSStackResource):
     cfn_type = "AWS::ECS::Cluster"
-    moto_class = moto_ecs.Cluster
+    moto_class = moto_backend.ecs_model("Cluster")
     name_property = "ClusterName"
     replace_on = frozenset({"clusterName"})
 
@@ -282,7 +281,7 @@ class ClusterResource(ECSStackResource):
 
 class TaskDefinitionResource(ECSStackResource):
     cfn_type = "AWS::ECS::TaskDefinition"
-    moto_class = moto_ecs.TaskDefinition
+    moto_class = moto_backend.ecs_model("TaskDefinition")
     name_property = ""
 
     @classmethod
@@ -317,7 +316,7 @@ def _update_service_members() -> frozenset[str]:
 
 class ServiceResource(ECSStackResource):
     cfn_type = "AWS::ECS::Service"
-    moto_class = moto_ecs.Service
+    moto_class = moto_backend.ecs_model("Service")
     name_property = "ServiceName"
     replace_on = frozenset(
         {

@@ -8,11 +8,11 @@ ROLLBACK_COMPLETE, UPDATE_ROLLBACK_COMPLETE, DELETE_FAILED) instead of a server 
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from fakeecs import moto_backend
 from fakeecs.cloudformation.binding import bound
 from fakeecs.cloudformation.calls import ResourceFailed
 from fakeecs.cloudformation.resources import RESOURCE_TYPES
@@ -24,20 +24,9 @@ _installed = False
 
 
 def _resource_event(stack: Any, logical_id: str, status: str, reason: str) -> None:
-    from moto.cloudformation.models import Event
-
     resource = stack.resource_map._resource_json_map.get(logical_id, {})
     stack.events.append(
-        Event(
-            stack_id=stack.stack_id,
-            stack_name=stack.name,
-            logical_resource_id=logical_id,
-            physical_resource_id="",
-            resource_type=resource.get("Type", ""),
-            resource_status=status,
-            resource_status_reason=reason,
-            resource_properties=None,
-        )
+        moto_backend.stack_event(stack, logical_id, resource.get("Type", ""), status, reason)
     )
 
 
@@ -130,29 +119,19 @@ def _delete_stack(original: Callable[..., None], backend: Any, name_or_id: str) 
             backend.deleted_stacks.pop(stack_id, None)
 
 
-def _wrap(owner: Any, name: str, handler: Callable[..., None]) -> None:
-    original = getattr(owner, name)
-
-    @functools.wraps(original)
-    def wrapped(*args: Any, **kwargs: Any) -> None:
-        handler(original, *args, **kwargs)
-
-    setattr(owner, name, wrapped)
-
-
 def install() -> None:
     """Once per process: fakeecs's ECS types in moto's CloudFormation, failures as stack states."""
     global _installed
     with _install_lock:
         if _installed:
             return
-        from moto.cloudformation import models, parsing
-
-        model_map = parsing.get_model_map()
-        for resource_type in RESOURCE_TYPES:
-            model_map[resource_type.cfn_type] = resource_type
-        _wrap(models.Stack, "create_resources", _create)
-        _wrap(models.Stack, "update", _update)
-        _wrap(models.Stack, "delete", _delete)
-        _wrap(models.CloudFormationBackend, "delete_stack", _delete_stack)
+        moto_backend.install_cloudformation(
+            RESOURCE_TYPES,
+            {
+                "create_resources": _create,
+                "update": _update,
+                "delete": _delete,
+                "delete_stack": _delete_stack,
+            },
+        )
         _installed = True

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakeecs import errors
+from fakeecs import errors, moto_backend
 from fakeecs.engine.state import RegionState
-from fakeecs.ids import ACCOUNT_ID
 from fakeecs.model import Cluster
 
 _NAME_PART = "autoScalingGroupName/"
@@ -18,9 +17,7 @@ _NAME_PART = "autoScalingGroupName/"
 
 def _groups(region: str) -> dict[str, Any]:
     """moto's Auto Scaling groups in `region`, by name."""
-    from moto.autoscaling.models import autoscaling_backends
-
-    return autoscaling_backends[ACCOUNT_ID][region].autoscaling_groups
+    return moto_backend.autoscaling_groups(region)
 
 
 def group_name(group_arn: str) -> str:

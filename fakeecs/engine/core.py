@@ -8,10 +8,11 @@ someone read it.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from fakeecs.clock import Clock, ManualClock
@@ -90,13 +91,24 @@ class Engine:
                 restart()
             self._fresh()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[float]:
+        """Hold the engine and catch it up with the clock; yields now.
+
+        Every reader and writer of state outside the engine goes through this (the wire,
+        the control API, CloudFormation, the task metadata endpoint, the state file), so
+        what it sees is the state at one instant with everything due already done.
+        """
+        with self.lock:
+            yield self.sync()
+
     def report(self, change: Callable[[float], None]) -> None:
         """Apply what happened outside the engine (a real container exited) at the clock's now.
 
         The engine first catches up, so the change lands after everything that was due.
         """
-        with self.lock:
-            change(self.sync())
+        with self.transaction() as now:
+            change(now)
 
     # time -----------------------------------------------------------------
 

@@ -33,8 +33,7 @@ class Driver:
 
     def _loop(self) -> None:
         while not self._stopping:
-            with self.engine.lock:
-                self.engine.sync()
+            with self.engine.transaction():
                 due = self.engine.queue.next_time()
                 wait = None if due is None else max(0.0, due - self.engine.clock.now())
             wait_for(self._wake, wait)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fakeecs import errors
+from fakeecs import errors, moto_backend
 from fakeecs.ids import ACCOUNT_ID
 
 #: Ports the ECS agent reserves on every instance (SSH, Docker, the agent itself).
@@ -71,13 +71,8 @@ def document(params: dict[str, Any], region: str) -> dict[str, Any]:
 
 
 def ec2_instance(region: str, ident: str) -> Any:
-    from moto.ec2.models import ec2_backends
-
-    try:
-        found = ec2_backends[ACCOUNT_ID][region].get_instance(ident)
-    except Exception:  # moto's InvalidInstanceIdError
-        found = None
-    if found is None or found._state.name in ("terminated", "shutting-down"):
+    found = moto_backend.ec2_instance(region, ident)
+    if found is None:
         raise errors.invalid_parameter(
             f"EC2 instance {ident} was not found in {region} (or is terminated): create it with "
             "EC2 RunInstances on this endpoint before registering it."
@@ -86,9 +81,7 @@ def ec2_instance(region: str, ident: str) -> Any:
 
 
 def resources_of(instance_type: str, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from moto.ec2.models.instance_types import INSTANCE_TYPES
-
-    info = INSTANCE_TYPES.get(instance_type, {})
+    info = moto_backend.instance_type(instance_type)
     vcpus = int(info.get("VCpuInfo", {}).get("DefaultVCpus", 0))
     mib = int(info.get("MemoryInfo", {}).get("SizeInMiB", 0))
     defaults = {
@@ -137,10 +130,8 @@ def set_resource(name: str, values: list[str]) -> dict[str, Any]:
 
 
 def builtin_attributes(ec2: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    from moto.ec2.models.instance_types import INSTANCE_TYPES
-
     arch = (
-        INSTANCE_TYPES.get(ec2.instance_type, {})
+        moto_backend.instance_type(ec2.instance_type)
         .get("ProcessorInfo", {})
         .get("SupportedArchitectures", ["x86_64"])[0]
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from fakeecs import errors
+from fakeecs import errors, moto_backend
 from fakeecs.ids import ACCOUNT_ID
 
 #: Characters of a made-up namespace ID (Cloud Map's are `ns-` and 16 of these).
@@ -34,11 +34,7 @@ def check_name(ref: str) -> None:
 
 def _cloud_map(region: str) -> list[tuple[str, str]]:
     """(name, ARN) of each namespace in moto's Cloud Map in `region`."""
-    from moto.servicediscovery.models import servicediscovery_backends
-
-    return [
-        (ns.name, ns.arn) for ns in servicediscovery_backends[ACCOUNT_ID][region].list_namespaces()
-    ]
+    return moto_backend.cloud_map_namespaces(region)
 
 
 def in_cloud_map(region: str, arn: str) -> bool:

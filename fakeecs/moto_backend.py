@@ -1,0 +1,147 @@
+"""Every use of moto in fakeecs: the one module that imports it.
+
+fakeecs answers ECS itself and hands every other AWS service to moto on the same
+port; a few ECS behaviours read or write moto's state (an EC2 instance registering
+with a cluster, Auto Scaling groups behind capacity providers, Cloud Map namespaces,
+awslogs lines, CloudFormation stacks making ECS resources). Keeping all of it here
+means a moto upgrade that moves an internal breaks one module, and an import-linter
+contract (pyproject.toml) refuses `import moto` anywhere else in fakeecs.
+
+moto's modules are imported when first needed, as before: importing moto's server
+application and its backends costs seconds that most runs of fakeecs never spend.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fakeecs.ids import ACCOUNT_ID
+
+# passthrough and reset ---------------------------------------------------------------
+
+
+def server_app() -> Any:
+    """moto's WSGI application for every service but ECS (fakeecs routes ECS itself)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    return DomainDispatcherApplication(create_backend_app)
+
+
+def reset() -> None:
+    """Forget every other service's state too (moto keeps it per process)."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
+# EC2 identity ------------------------------------------------------------------------
+
+
+def ec2_instance(region: str, ident: str) -> Any | None:
+    """moto's EC2 instance `ident` in `region`, or None when it does not exist or is ending."""
+    from moto.ec2.models import ec2_backends
+
+    try:
+        found = ec2_backends[ACCOUNT_ID][region].get_instance(ident)
+    except Exception:  # moto's InvalidInstanceIdError
+        return None
+    if found is None or found._state.name in ("terminated", "shutting-down"):
+        return None
+    return found
+
+
+def instance_type(name: str) -> dict[str, Any]:
+    """What moto knows of an EC2 instance type (vCPUs, memory, architectures); {} if unknown."""
+    from moto.ec2.models.instance_types import INSTANCE_TYPES
+
+    return INSTANCE_TYPES.get(name, {})
+
+
+# Auto Scaling, Cloud Map, CloudWatch Logs -------------------------------------------------
+
+
+def autoscaling_groups(region: str) -> dict[str, Any]:
+    """moto's Auto Scaling groups in `region`, by name."""
+    from moto.autoscaling.models import autoscaling_backends
+
+    return autoscaling_backends[ACCOUNT_ID][region].autoscaling_groups
+
+
+def cloud_map_namespaces(region: str) -> list[tuple[str, str]]:
+    """(name, ARN) of each namespace in moto's Cloud Map in `region`."""
+    from moto.servicediscovery.models import servicediscovery_backends
+
+    return [
+        (ns.name, ns.arn) for ns in servicediscovery_backends[ACCOUNT_ID][region].list_namespaces()
+    ]
+
+
+def put_log_events(region: str, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+    """Append (timestamp ms, message) events, creating the group and stream if needed."""
+    from moto.logs.models import logs_backends
+
+    backend = logs_backends[ACCOUNT_ID][region]
+    if group not in backend.groups:
+        backend.create_log_group(group, {})
+    log_group = backend.groups[group]
+    if stream not in log_group.streams:
+        log_group.create_log_stream(stream)
+    if events:  # a stream opened with nothing written stays empty
+        log_group.streams[stream].put_log_events(
+            [{"timestamp": ms, "message": message} for ms, message in events]
+        )
+
+
+# CloudFormation ----------------------------------------------------------------------
+
+
+def ecs_model(name: str) -> Any:
+    """moto's own CloudFormation model of an ECS type (`Cluster`, `TaskDefinition`, `Service`),
+    which answers when moto is used without a fakeecs serving the request."""
+    from moto.ecs import models
+
+    return getattr(models, name)
+
+
+def stack_event(stack: Any, logical_id: str, resource_type: str, status: str, reason: str) -> Any:
+    """A resource event in moto's shape, for a stack's event list."""
+    from moto.cloudformation.models import Event
+
+    return Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=logical_id,
+        physical_resource_id="",
+        resource_type=resource_type,
+        resource_status=status,
+        resource_status_reason=reason,
+        resource_properties=None,
+    )
+
+
+def install_cloudformation(
+    resource_types: Iterable[Any], handlers: dict[str, Callable[..., None]]
+) -> None:
+    """Put `resource_types` (each with a `cfn_type`) into moto's type map, and wrap moto's stack
+    methods: `handlers["create_resources" | "update" | "delete" | "delete_stack"]` is called with
+    moto's original method first."""
+    from moto.cloudformation import models, parsing
+
+    model_map = parsing.get_model_map()
+    for resource_type in resource_types:
+        model_map[resource_type.cfn_type] = resource_type
+    owners = {"delete_stack": models.CloudFormationBackend}
+    for name, handler in handlers.items():
+        _wrap(owners.get(name, models.Stack), name, handler)
+
+
+def _wrap(owner: Any, name: str, handler: Callable[..., None]) -> None:
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        handler(original, *args, **kwargs)
+
+    setattr(owner, name, wrapped)
