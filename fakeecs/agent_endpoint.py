@@ -64,8 +64,7 @@ def answer(
             )
     elif method != "GET":
         return 405, {"error": {"Code": "MethodNotAllowed", "Message": "use GET or PUT"}}
-    with engine.lock:
-        now = engine.sync()
+    with engine.transaction() as now:
         task = engine.find_task(task_arn)
         if task is None:
             return _error(
