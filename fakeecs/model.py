@@ -468,3 +468,36 @@ class DaemonDeployment:
     #: When a converged deployment's bake time is over (None: not converged yet).
     bake_until: float | None = None
     rollback: dict[str, Any] | None = None
+
+
+@dataclass
+class Gateway:
+    """A gateway: shared ingress (load balancers) for the services of its associated clusters.
+
+    fakeecs records its configuration and reports the infrastructure it would manage; no load
+    balancer exists anywhere."""
+
+    name: str
+    arn: str
+    infrastructure_role_arn: str
+    #: The type-specific configuration as given, by type ("hostSharedAlb").
+    configuration: dict[str, Any]
+    created_at: float
+    updated_at: float
+    status: str = "ACTIVE"
+    deletion_protection: bool = False
+    propagate_tags: str = "GATEWAY"
+    tags: list[dict[str, str]] = field(default_factory=list)
+    #: "<clientToken>:<fingerprint>" of the CreateGateway that made it.
+    client_token: str | None = None
+    #: While UPDATE_IN_PROGRESS: the virtual time the update completes.
+    update_until: float | None = None
+
+
+@dataclass
+class GatewayAssociation:
+    """A gateway associated with a cluster; DISASSOCIATING until its routes are gone."""
+
+    gateway_arn: str
+    cluster_arn: str
+    status: str = "ACTIVE"

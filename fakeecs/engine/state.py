@@ -18,6 +18,8 @@ from fakeecs.model import (
     DaemonDeployment,
     DaemonRevision,
     DaemonTaskDefinition,
+    Gateway,
+    GatewayAssociation,
     ServiceDeployment,
     ServiceRevision,
     Task,
@@ -54,6 +56,9 @@ class RegionState:
     daemons: dict[str, Daemon] = field(default_factory=dict)
     daemon_revisions: dict[str, DaemonRevision] = field(default_factory=dict)
     daemon_deployments: dict[str, DaemonDeployment] = field(default_factory=dict)
+    #: Gateways by ARN, and their cluster associations by "<gateway arn>|<cluster arn>".
+    gateways: dict[str, Gateway] = field(default_factory=dict)
+    gateway_associations: dict[str, GatewayAssociation] = field(default_factory=dict)
 
     #: The flat tables persistence saves and restores generically: field -> row type.
     TABLES: ClassVar[dict[str, type]] = {
@@ -66,6 +71,8 @@ class RegionState:
         "daemons": Daemon,
         "daemon_revisions": DaemonRevision,
         "daemon_deployments": DaemonDeployment,
+        "gateways": Gateway,
+        "gateway_associations": GatewayAssociation,
     }
 
     def cluster(self, name_or_arn: str | None) -> Cluster:

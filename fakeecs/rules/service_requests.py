@@ -24,6 +24,7 @@ ECHOED = {
     "placementStrategy": [],
     "enableExecuteCommand": False,
     "healthCheckGracePeriodSeconds": None,
+    "gatewayConnectors": None,
 }
 CONTROLLER_FIXED = (
     "fakeecs cannot change the deployment controller of a service: create a new service."
