@@ -9,7 +9,7 @@ from typing import Any
 from fakeecs import errors
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.engine import task_requests
-from fakeecs.engine.instance_placement import Placement, place
+from fakeecs.engine.instance_placement import Candidates, Placement, place
 from fakeecs.engine.instance_state import instance_arn
 from fakeecs.errors import ECSError
 from fakeecs.model import ClientTokenRecord, Task
@@ -57,10 +57,11 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     if fault.get("action") == "no-capacity":
         failures = [{"arn": cluster.arn, "reason": NO_CAPACITY} for _ in range(count)]
     else:
+        candidates = Candidates(state)  # each instance read once per call, not once per task
         for launch_type, provider in choices:
             slot = None
             if launch_type == "EC2":  # placed on a container instance, or a failure
-                slot = _place_on_instance(ctx, request, params, provider)
+                slot = _place_on_instance(ctx, request, params, provider, candidates)
                 if slot.failure is not None:
                     failures.append(slot.failure)
                     continue
@@ -95,6 +96,7 @@ def _place_on_instance(
     request: task_requests.TaskRequest,
     params: dict[str, Any],
     provider: str | None,
+    candidates: Candidates,
 ) -> Placement:
     return place(
         ctx.engine,
@@ -106,6 +108,7 @@ def _place_on_instance(
         constraints=params.get("placementConstraints"),
         strategies=params.get("placementStrategy"),
         capacity_provider_name=provider,
+        candidates=candidates,
     )
 
 

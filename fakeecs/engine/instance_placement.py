@@ -43,6 +43,8 @@ class Placement:
     need: placement.Need | None = None
     failure: dict[str, str] | None = None
     mappings: list[placement.PortMapping] = field(default_factory=list)
+    #: The view `place` chose from, so that `claim` can drop the instance it changes.
+    candidates: Candidates | None = None
 
 
 def _busy_ports(own: Registered, taken: Held) -> dict[str, set[int]]:
@@ -70,6 +72,28 @@ def candidate(state: RegionState, ci: ContainerInstance) -> placement.Candidate:
     )
 
 
+class Candidates:
+    """The instances as placement sees them, each built once per call and rebuilt after a claim.
+
+    RunTask(count=10) on a cluster of 1,000 instances would otherwise read every instance's
+    tasks ten times; with one `Candidates` per call it reads them once, and `claim` drops
+    only the instance it changed.
+    """
+
+    def __init__(self, state: RegionState) -> None:
+        self._state = state
+        self._built: dict[str, placement.Candidate] = {}
+
+    def of(self, ci: ContainerInstance) -> placement.Candidate:
+        built = self._built.get(ci.arn)
+        if built is None:
+            built = self._built[ci.arn] = candidate(self._state, ci)
+        return built
+
+    def forget(self, arn: str) -> None:
+        self._built.pop(arn, None)
+
+
 def place(
     engine: Engine,
     region: str,
@@ -82,6 +106,7 @@ def place(
     strategies: list[dict[str, Any]] | None = None,
     capacity_provider_name: str | None = None,
     only: list[str] | None = None,
+    candidates: Candidates | None = None,
 ) -> Placement:
     """Choose the container instance for one EC2 task (nothing changes until `claim`).
 
@@ -89,9 +114,11 @@ def place(
     random. `capacity_provider_name` keeps to instances registered with that provider;
     `only` (StartTask) to the instances named, and then no constraint applies. Raises
     InvalidParameterException when the cluster (or provider) has no ACTIVE or DRAINING
-    instance at all, as ECS does.
+    instance at all, as ECS does. `candidates` carries the instances' view from one
+    placement to the next of the same call (`claim` keeps it true).
     """
     state = engine.region(region)
+    seen = candidates if candidates is not None else Candidates(state)
     need = placement.task_needs(td.body, overrides or {})
     rules = placement.parse_constraints(list(constraints or []))
     if only is None:
@@ -111,7 +138,7 @@ def place(
             NO_INSTANCES if capacity_provider_name is None else NO_INSTANCES_IN_PROVIDER
         )
     chosen, failure = placement.choose(
-        [candidate(state, ci) for ci in pool],
+        [seen.of(ci) for ci in pool],
         need,
         group=group or f"family:{td.family}",
         constraints=rules,
@@ -120,7 +147,7 @@ def place(
     )
     if chosen is None:
         return Placement(None, need, failure)
-    return Placement(chosen.arn, need, mappings=placement.port_mappings(td.body))
+    return Placement(chosen.arn, need, mappings=placement.port_mappings(td.body), candidates=seen)
 
 
 def _bind(
@@ -159,6 +186,8 @@ def claim(engine: Engine, region: str, where: Placement, task: Task) -> None:
     ci.reservations = {a: r for a, r in ci.reservations.items() if a in live}
     need = where.need or placement.Need(0, 0)
     bindings, dynamic = _bind(state, ci, where.mappings)
+    if where.candidates is not None:
+        where.candidates.forget(ci.arn)
     ci.reservations[task.arn] = {
         "cpu": need.cpu,
         "memory": need.memory,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,26 +254,50 @@ def check_strategies(items: list[dict[str, Any]]) -> list[dict[str, str]]:
 # choosing -------------------------------------------------------------------------------
 
 
+def rejecter(
+    need: Need, group: str, constraints: list[Constraint]
+) -> Callable[[Candidate], str | None]:
+    """`reject_reason` for one task, with what does not depend on the instance worked out once.
+
+    `choose` asks it of every instance of the cluster for every task placed, so the
+    per-task parts (queries to run, distinctInstance, the ports wanted) are not redone
+    1,000 times for a cluster of 1,000 instances.
+    """
+    queries = [k.query for k in constraints if k.query is not None]
+    distinct = any(k.type == "distinctInstance" for k in constraints)
+    tcp, udp = set(need.tcp), set(need.udp)
+    repeats = _repeats(need)
+
+    def reason(c: Candidate) -> str | None:
+        if c.status != "ACTIVE":
+            return c.status if c.status in REASON_RANK else "INACTIVE"
+        if not c.facts.agent_connected:
+            return "AGENT"
+        for query in queries:
+            if not query(c.facts):
+                return MEMBER_OF_UNSATISFIED
+        if distinct and group in c.facts.groups:
+            return DISTINCT_UNSATISFIED
+        if need.cpu > c.cpu_left:
+            return "RESOURCE:CPU"
+        if need.memory > c.memory_left:
+            return "RESOURCE:MEMORY"
+        if (
+            repeats
+            or (tcp and not tcp.isdisjoint(c.tcp_used))
+            or (udp and not udp.isdisjoint(c.udp_used))
+        ):
+            return "RESOURCE:PORTS"
+        return None
+
+    return reason
+
+
 def reject_reason(
     c: Candidate, need: Need, group: str, constraints: list[Constraint]
 ) -> str | None:
     """Why `c` cannot take the task (a failure reason as ECS words it), or None if it can."""
-    if c.status != "ACTIVE":
-        return c.status if c.status in REASON_RANK else "INACTIVE"
-    if not c.facts.agent_connected:
-        return "AGENT"
-    for constraint in constraints:
-        if constraint.query is not None and not constraint.query(c.facts):
-            return MEMBER_OF_UNSATISFIED
-    if any(k.type == "distinctInstance" for k in constraints) and group in c.facts.groups:
-        return DISTINCT_UNSATISFIED
-    if need.cpu > c.cpu_left:
-        return "RESOURCE:CPU"
-    if need.memory > c.memory_left:
-        return "RESOURCE:MEMORY"
-    if set(need.tcp) & c.tcp_used or set(need.udp) & c.udp_used or _repeats(need):
-        return "RESOURCE:PORTS"
-    return None
+    return rejecter(need, group, constraints)(c)
 
 
 def _repeats(need: Need) -> bool:
@@ -330,8 +355,9 @@ def choose(
     `pool` must not be empty (the caller answers "no container instances" first).
     """
     fitting, rejected = [], []
+    reject = rejecter(need, group, constraints)
     for c in pool:
-        reason = reject_reason(c, need, group, constraints)
+        reason = reject(c)
         if reason is None:
             fitting.append(c)
         else:
