@@ -19,6 +19,8 @@ AIRFLOW_LOCAL_ENV := AIRFLOW_HOME=$(CURDIR)/.airflow AIRFLOW__CORE__DAGS_FOLDER=
 	AIRFLOW__CORE__LOAD_EXAMPLES=False
 
 PYTEST_ARGS ?=
+# make test runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: help install lock test test-dags lint format serve airflow docs docs-check docs-tables clean
 
@@ -37,7 +39,8 @@ lock: ## Re-resolve Pipfile into Pipfile.lock (see docs/development.md: upgradin
 	python3 -m pipenv lock
 
 test: install ## The whole fast suite (unit, property, contract, end-to-end in-process)
-	$(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/docker -q $(PYTEST_ARGS)
+	$(PY) -m pytest tests --ignore=tests/e2e --ignore=tests/docker -q -n $(PYTEST_WORKERS) \
+		--dist worksteal --durations=15 $(PYTEST_ARGS)
 
 # SHARD=i/N runs slice i of N into build/shard-i/ (join them: harness merge build/shard-*/).
 SHARD ?=

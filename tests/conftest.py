@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from harness import airflow_env
 
@@ -19,6 +20,11 @@ for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPO
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+
+# Speed is measured by `make bench`, never asserted: hypothesis's per-example deadline would
+# fail a test on a loaded machine (xdist workers share the cores), so no test has one.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="mit-airflow-tests-"))
 AIRFLOW_HOME = _SESSION_DIR / "airflow"
@@ -33,10 +39,17 @@ def airflow_db() -> Path:
     return AIRFLOW_HOME
 
 
-@pytest.fixture(scope="session")
-def dags_folder() -> Path:
-    """The DAGS_FOLDER of this session: `dag.test()` only runs DAG files placed here."""
-    return DAGS_FOLDER
+@pytest.fixture
+def dags_folder() -> Iterator[Path]:
+    """The DAGS_FOLDER of this session: `dag.test()` only runs DAG files placed here.
+
+    Emptied after each test: every run parses the whole folder, so files left behind would
+    make each later DAG test slower and its cost depend on which tests ran before it on
+    the same xdist worker.
+    """
+    yield DAGS_FOLDER
+    for leftover in DAGS_FOLDER.glob("*.py"):
+        leftover.unlink()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
