@@ -11,7 +11,7 @@ from pathlib import Path
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 #: Requests sent, by answer ("200", "400 <error code>", "http <status>").
 SENT: Counter[str] = Counter()
-REPORT = Path(__file__).resolve().parents[2] / "build" / "fuzz.json"
+REPORT = Path(__file__).resolve().parents[2] / "build" / "reliability" / "fuzz.json"
 
 
 def write_report() -> None:
