@@ -501,3 +501,18 @@ class GatewayAssociation:
     gateway_arn: str
     cluster_arn: str
     status: str = "ACTIVE"
+
+
+@dataclass
+class ExpressService:
+    """What an Express service adds to the ordinary service it is (same ARN): its
+    infrastructure role, and the Express configuration each service revision runs."""
+
+    service_arn: str
+    #: When that service was created (a later service of the same name is not this one).
+    service_created_at: float
+    infrastructure_role_arn: str
+    #: The family of the task definitions built from its primary container.
+    family: str
+    #: Service revision ARN -> the ExpressGatewayServiceConfiguration it was created from.
+    configurations: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from fakeecs.model import (
     DaemonDeployment,
     DaemonRevision,
     DaemonTaskDefinition,
+    ExpressService,
     Gateway,
     GatewayAssociation,
     ServiceDeployment,
@@ -59,6 +60,8 @@ class RegionState:
     #: Gateways by ARN, and their cluster associations by "<gateway arn>|<cluster arn>".
     gateways: dict[str, Gateway] = field(default_factory=dict)
     gateway_associations: dict[str, GatewayAssociation] = field(default_factory=dict)
+    #: Express services by service ARN (the service itself is in `services`).
+    express_services: dict[str, ExpressService] = field(default_factory=dict)
 
     #: The flat tables persistence saves and restores generically: field -> row type.
     TABLES: ClassVar[dict[str, type]] = {
@@ -73,6 +76,7 @@ class RegionState:
         "daemon_deployments": DaemonDeployment,
         "gateways": Gateway,
         "gateway_associations": GatewayAssociation,
+        "express_services": ExpressService,
     }
 
     def cluster(self, name_or_arn: str | None) -> Cluster:
