@@ -27,6 +27,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from fakeecs.fixtures import awslogs, fargate_task_definition
+from harness.redeploy import WorkerService
 from harness.scenarios import DEFAULT_RUN_SECONDS, Scenario
 from harness.shape import Shape
 from harness.timeline import Timeline
@@ -58,6 +59,7 @@ class ActiveRun:
     point_counts: Counter = field(default_factory=Counter)
     registered: set[str] = field(default_factory=set)
     rendering: bool = False
+    worker: WorkerService | None = None  # the worker service a redeploy scenario runs on
 
     def advance(self, seconds: float, why: str) -> None:
         if seconds > 0:
@@ -162,6 +164,27 @@ def _maybe_die(run: ActiveRun, point: str) -> None:
         raise WorkerDied(f"harness: worker killed at {point} (try {run.try_number})")
 
 
+def _maybe_redeploy(run: ActiveRun, point: str) -> None:
+    """The scenario's worker redeploy: protect and redeploy at its point; at `expire_at`, the
+    protection runs out, and the deployment stopping the worker is a graceful worker death."""
+    plan, worker = run.scenario.redeploy, run.worker
+    if plan is None or worker is None or run.try_number != 1:
+        return
+    if run.task_id not in run.shape.members(plan.role):
+        return
+    if point == plan.point and worker.protected_for is None:
+        with internal():
+            worker.protect_and_redeploy(run.task_id)
+    elif point == plan.expire_at and worker.protected_for == run.task_id:
+        with internal():
+            stopped = worker.expire_protection()
+        if stopped:
+            run.timeline.add("death", run.task_id, f"worker stopped by its redeploy at {point}")
+            if run.task is not None:
+                run.task.on_kill()  # ECS sends SIGTERM: Airflow calls on_kill
+            raise WorkerDied(f"harness: worker stopped by the redeploy at {point}")
+
+
 def _hooked_call(original: Any) -> Any:
     def _make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
         run = _active()
@@ -170,6 +193,7 @@ def _hooked_call(original: Any) -> Any:
             return original(client, operation, params)
         if operation == "RunTask":
             _ensure_task_definition(run, params)
+        _maybe_redeploy(run, f"before:{operation}")
         _maybe_die(run, f"before:{operation}")
         try:
             answer = original(client, operation, params)
@@ -180,6 +204,7 @@ def _hooked_call(original: Any) -> Any:
         if operation in ("RunTask", "StopTask"):
             arns = [t["taskArn"].rsplit("/", 1)[-1][:8] for t in answer.get("tasks", [])]
             run.timeline.add("ecs-call", run.task_id, f"{operation} -> {', '.join(arns) or 'none'}")
+        _maybe_redeploy(run, f"after:{operation}")
         _maybe_die(run, f"after:{operation}")
         return answer
 
@@ -220,7 +245,11 @@ def _wrap_execute(original: Any) -> Any:
         if run is None or self.dag_id != run.shape.dag_id:
             return original(self, context)
         run.task, run.task_id, run.try_number = self, self.task_id, int(context["ti"].try_number)
-        return original(self, context)
+        answer = original(self, context)
+        if run.worker is not None:
+            with internal():
+                run.worker.task_finished(self.task_id)
+        return answer
 
     return execute
 

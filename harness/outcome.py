@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.scenarios import Death, Expect, Scenario
+from harness.scenarios import Death, Expect, Redeploy, Scenario
 from harness.timeline import Event, Timeline
 
 
@@ -102,6 +102,8 @@ def scenario_from_json(data: dict[str, Any]) -> Scenario:
     fields["faults"] = tuple(fields.get("faults", ()))
     fields["deaths"] = tuple(Death(**d) for d in fields.get("deaths", ()))
     fields["unset"] = tuple(fields.get("unset", ()))
+    plan = fields.get("redeploy")
+    fields["redeploy"] = None if plan is None else Redeploy(**plan)
     fields["expect"] = Expect(**fields.get("expect", {}))
     return Scenario(**fields)
 

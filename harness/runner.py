@@ -27,6 +27,7 @@ from harness.checks import Loaded, check_folder, environment
 from harness.instrument import ActiveRun, instrumented, internal
 from harness.outcome import Result, TaskOutcome
 from harness.recorder import AttemptRecorder, EcsRecorder, state_name
+from harness.redeploy import WorkerService
 from harness.scenarios import Scenario
 from harness.shape import Shape, shape_of
 from harness.timeline import Timeline
@@ -128,6 +129,13 @@ class Session:
         fake.engine.listeners.append(ecs_side)
         self.attempts.start(timeline)
         active = ActiveRun(dag, shape, scenario, fake, admin, timeline)
+        if scenario.redeploy is not None:
+            cluster = world.env.get("ECS_CLUSTER", CLUSTER)
+            active.worker = WorkerService(
+                admin, cluster, scenario.redeploy, active.advance, timeline
+            )
+            with internal():
+                active.worker.start(fake)
         env = run_environment(fake, world, scenario)
         started = time.monotonic()
         log = io.StringIO()
@@ -159,6 +167,8 @@ class Session:
             dags_folder=None if self.requested == setup.WORKFLOWS else self.requested,
         )
         result.problems = expect.judge(result, shape)
+        if active.worker is not None:
+            result.problems.extend(active.worker.findings)
         return result
 
     def _outcomes(self, run: Any, ecs_side: EcsRecorder) -> dict[str, TaskOutcome]:

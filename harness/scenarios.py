@@ -47,6 +47,26 @@ class Death:
 
 
 @dataclass(frozen=True)
+class Redeploy:
+    """The Airflow worker is a fakeecs service task; at `role`'s try-1 `point` it protects its
+    own task for `protect_minutes` (UpdateTaskProtection) and the worker service is redeployed.
+
+    `expire_at`: a later point of the same try at which the clock moves past the protection,
+    so the deployment stops the worker (a graceful worker death); None: the worker clears its
+    protection when the Airflow task finishes and the deployment completes.
+    """
+
+    role: str = "first-operator"
+    point: str = "before:RunTask"
+    protect_minutes: int = 60
+    expire_at: str | None = None
+
+    def describe(self) -> str:
+        end = f"protection expires at {self.expire_at}" if self.expire_at else "protection held"
+        return f"{self.role}: worker redeployed at {self.point}, {end}"
+
+
+@dataclass(frozen=True)
 class Expect:
     """What a correct DAG does under the scenario."""
 
@@ -74,6 +94,8 @@ class Scenario:
     deaths: tuple[Death, ...] = ()
     unset: tuple[str, ...] = ()
     s3_missing: bool = False
+    #: The worker service redeployed while the DAG runs (None: the worker is not a service).
+    redeploy: Redeploy | None = None
     #: What a DAG needs for the scenario to apply: "ecs" (an ECSOperator), "s3-input".
     requires: str = "ecs"
     seed: int = 0
@@ -204,6 +226,22 @@ CATALOGUE: tuple[Scenario, ...] = (
             Death("first-sensor", "before:DescribeTasks", nth=1, graceful=True, downtime=600),
         ),
         expect=Expect(tries={"first-operator": 2, "first-sensor": 2}),
+    ),
+    Scenario(
+        "worker-redeploy-protected",
+        "the worker service is redeployed while the first ECSOperator runs; the worker's task "
+        "protection holds the deployment IN_PROGRESS until the task finishes, then it completes",
+        redeploy=Redeploy("first-operator", "before:RunTask", protect_minutes=60),
+        expect=Expect(tries={"first-operator": 1}),
+    ),
+    Scenario(
+        "worker-redeploy-protection-expires",
+        "as worker-redeploy-protected, but the worker's 1-minute protection expires after RunTask: "
+        "the deployment stops the worker and the retry re-attaches to the running container",
+        redeploy=Redeploy(
+            "first-operator", "before:RunTask", protect_minutes=1, expire_at="after:RunTask"
+        ),
+        expect=Expect(tries={"first-operator": 2}),
     ),
     Scenario(
         "missing-s3-input",

@@ -13,7 +13,7 @@ class Event:
     seq: int
     wall: float  # seconds since the run started (real time)
     virtual: float  # fakeecs virtual seconds since the run started
-    kind: str  # attempt, attempt-end, poke, ecs-call, ecs-state, container, fault, death, clock, finding
+    kind: str  # attempt, attempt-end, poke, ecs-call, ecs-state, container, fault, death, clock, finding, redeploy
     task_id: str | None
     text: str
     data: dict[str, Any] = field(default_factory=dict)

@@ -136,3 +136,63 @@ def test_an_unknown_scenario_or_dag_is_refused_with_what_exists(run_dag: Any) ->
         run_dag(DAG, "all-suceed")
     with pytest.raises(KeyError, match=r"no DAG 'hoard' in .*workflows \(it has: example_ecs"):
         run_dag("hoard")
+
+
+def test_a_worker_redeploy_waits_for_the_protected_worker_then_completes(run_dag: Any) -> None:
+    result = run_dag(DAG, "worker-redeploy-protected")
+    assert result.ok, result.problems
+    assert result.tasks["harvest"].tries == 1
+    steps = [e.text for e in result.timeline.of("redeploy")]
+    assert steps == [
+        "worker protects its task for 60 min",
+        "worker service redeployed (revision 2)",
+        "worker clears its task protection",
+        "worker service deployment SUCCESSFUL",
+    ]
+    # the old worker stops only after the Airflow task ended and its protection was cleared
+    events = result.timeline.events
+    cleared = next(e.seq for e in events if e.text == "worker clears its task protection")
+    stops = [
+        e.seq for e in result.timeline.of("ecs-state") if e.task_id is None and "STOPPED" in e.text
+    ]
+    assert stops and min(stops) > cleared
+
+
+def test_the_harness_catches_a_deployment_that_ignores_task_protection(
+    run_dag: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fakeecs.engine.services as services
+
+    monkeypatch.setattr(services, "is_protected", lambda task, now: False)
+    result = run_dag(DAG, "worker-redeploy-protected")
+    assert (
+        "worker service deployment SUCCESSFUL while the worker is protected, expected IN_PROGRESS"
+        in result.problems
+    )
+    assert "the protected worker task was stopped while the worker is protected" in result.problems
+
+
+def test_an_expired_protection_kills_the_worker_and_the_retry_reattaches(run_dag: Any) -> None:
+    result = run_dag(DAG, "worker-redeploy-protection-expires")
+    assert result.ok, result.problems
+    harvest = result.tasks["harvest"]
+    assert harvest.tries == 2 and len(harvest.launches) == 1
+    assert [e.text for e in result.timeline.of("death")] == [
+        "worker stopped by its redeploy at after:RunTask"
+    ]
+    assert "worker service deployment SUCCESSFUL" in [
+        e.text for e in result.timeline.of("redeploy")
+    ]
+
+
+def test_the_harness_catches_a_relaunch_after_the_redeploy_killed_the_worker(
+    run_dag: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mit_airflow.operators as operators
+    from mit_airflow.identity import LaunchIdentity
+    from mit_airflow.launches import Found
+
+    monkeypatch.setattr(operators, "find", lambda *args, **kwargs: Found())
+    monkeypatch.setattr(LaunchIdentity, "client_token", lambda self, gen: secrets.token_hex(32))
+    result = run_dag(DAG, "worker-redeploy-protection-expires")
+    assert "harvest: started 2 ECS tasks, expected 1" in result.problems
