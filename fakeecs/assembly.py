@@ -45,6 +45,7 @@ def assemble(
     faults: Callable[[], Any] | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    lenient_network: bool = True,
     control_token: str | None = None,
 ) -> Assembly:
     """Build every part in order; the server is bound but not started.
@@ -55,7 +56,13 @@ def assemble(
     (a damaged state file), ECSError (a bad fault rule) and OSError (cannot listen).
     """
     runtime = backends.runtime_for(backend, clock, state)
-    engine = Engine(clock, seed=seed, runtime=runtime, operations=frozenset(api.OPERATIONS))
+    engine = Engine(
+        clock,
+        seed=seed,
+        runtime=runtime,
+        operations=frozenset(api.OPERATIONS),
+        lenient_network=lenient_network,
+    )
     store = StateStore(engine, state) if state is not None else None
     restored = store.load() if store is not None else False
     if faults is not None and not restored:

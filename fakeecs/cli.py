@@ -68,6 +68,15 @@ def main() -> None:
     help="Keep all state in this JSON file (loaded at start, rewritten after every change).",
 )
 @click.option(
+    "--lenient-network/--strict-network",
+    default=True,
+    show_default=True,
+    help="strict: awsvpc subnets and security groups must exist in the EC2 on this port, in one "
+    "VPC, as ECS requires (POST /_fakeecs/network/default answers a valid network). lenient: any "
+    "string is accepted (the default for now; strict becomes the default once every caller in "
+    "this repository passes real networks).",
+)
+@click.option(
     "--control-token",
     envvar="FAKEECS_CONTROL_TOKEN",
     help="Require this token (header X-Fakeecs-Token) on the control API.",
@@ -80,6 +89,7 @@ def serve(
     seed: int,
     faults_path: Path | None,
     state_path: Path | None,
+    lenient_network: bool,
     control_token: str | None,
 ) -> None:
     """Serve ECS (and, through moto, every other AWS service) on one port."""
@@ -108,6 +118,7 @@ def serve(
             host=host,
             port=port,
             control_token=control_token,
+            lenient_network=lenient_network,
         )
     except (ValueError, DockerUnavailable) as exc:
         raise click.UsageError(str(exc)) from None

@@ -74,7 +74,13 @@ def _settings(engine: Engine, body: Any) -> dict[str, Any]:
 
 
 def _health(engine: Engine, _request: Any) -> dict[str, Any]:
-    return {"status": "ok", "seed": engine.seed, "backend": engine.runtime.name, **_clock(engine)}
+    return {
+        "status": "ok",
+        "seed": engine.seed,
+        "backend": engine.runtime.name,
+        "lenientNetwork": engine.lenient_network,
+        **_clock(engine),
+    }
 
 
 def _get_clock(engine: Engine, _request: Any) -> dict[str, Any]:
@@ -104,6 +110,16 @@ def _get_faults(engine: Engine, _request: Any) -> dict[str, Any]:
     return {"rules": [{**r.spec, "fired": r.fired} for r in engine.faults.rules]}
 
 
+def _default_network(engine: Engine, body: Any) -> dict[str, Any]:
+    region = body.get("region", "us-east-1") if isinstance(body, dict) else "us-east-1"
+    if not isinstance(region, str) or not region:
+        raise ECSError("InvalidRequest", 'network/default takes {"region": "us-east-1"} (optional)')
+    try:
+        return moto_backend.default_network(region)
+    except LookupError as exc:
+        raise ECSError("InvalidRequest", str(exc)) from None
+
+
 def _clear_faults(engine: Engine, _request: Any) -> dict[str, Any]:
     engine.faults.clear()
     return {"rules": []}
@@ -129,8 +145,8 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "health",
         _health,
-        '`{"status": "ok", "seed", "backend", "now", "iso", "kind"}` (backend: `simulated` or '
-        "`docker`)",
+        '`{"status": "ok", "seed", "backend", "lenientNetwork", "now", "iso", "kind"}` (backend: '
+        "`simulated` or `docker`)",
     ),
     Route("GET", "clock", _get_clock, '`{"now": epoch seconds, "iso", "kind"}`'),
     Route(
@@ -178,6 +194,14 @@ ROUTES: tuple[Route, ...] = (
         '`{"rules": [...]}`: the rules in force, each with `"fired"`: how many calls it hit',
     ),
     Route("DELETE", "faults", _clear_faults, 'clears every fault rule; `{"rules": []}`'),
+    Route(
+        "POST",
+        "network/default",
+        _default_network,
+        "a valid `networkConfiguration` for awsvpc tasks: the default VPC's default subnets and "
+        "security group in the EC2 on this endpoint (created with the region's EC2 on first use)",
+        '`{"region"?}` (default `us-east-1`)',
+    ),
     Route(
         "POST",
         "settings",
@@ -266,6 +290,13 @@ class ControlClient:
     def fault_rules(self) -> list[dict[str, Any]]:
         """The rules in force, each with `fired`: how many calls it has hit so far."""
         return self._call("GET", "faults")["rules"]
+
+    def default_network(self, region: str = "us-east-1") -> dict[str, Any]:
+        """A networkConfiguration that RunTask, CreateService, ... accept: the default VPC's.
+
+        `ecs.run_task(..., networkConfiguration=fake.default_network())`
+        """
+        return self._call("POST", "network/default", {"region": region})
 
     def settings(self, **values: Any) -> dict[str, Any]:
         return self._call("POST", "settings", values)

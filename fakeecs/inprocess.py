@@ -36,15 +36,27 @@ class FakeECS(ControlClient):
         port: int = 0,
         state: str | Path | None = None,
         backend: str = "simulated",
+        lenient_network: bool = True,
     ) -> None:
         """`state`: a state file as for `fakeecs serve --state` (loaded if it exists, kept up to date).
 
         `backend="docker"` runs every task's containers in the local Docker engine (real
         clock only); the default clock is manual for the simulated backend.
+        `lenient_network=False` refuses awsvpc subnets and security groups that do not exist in
+        the EC2 on the same port, as ECS does (`fakeecs serve --strict-network`; lenient is the
+        default for now); `default_network()` gives a valid network.
         """
         clock = clock if clock is not None else backends.default_clock(backend)
         parsed = parse_clock(clock) if isinstance(clock, str) else clock
-        fake = assemble(parsed, seed=seed, backend=backend, state=state, host=host, port=port)
+        fake = assemble(
+            parsed,
+            seed=seed,
+            backend=backend,
+            state=state,
+            host=host,
+            port=port,
+            lenient_network=lenient_network,
+        )
         self.engine, self.server, self.store = fake.engine, fake.server, fake.store
         self._start_backend = fake.start_backend
         self._stop_backend: Any = None
@@ -92,6 +104,7 @@ class FakeECS(ControlClient):
             host=self.server.host,
             port=self.server.port,
             state=self.store.path,
+            lenient_network=self.engine.lenient_network,
         ).start()
 
     def __enter__(self) -> FakeECS:

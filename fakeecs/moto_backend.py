@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from fakeecs.ids import ACCOUNT_ID
@@ -145,3 +146,66 @@ def _wrap(owner: Any, name: str, handler: Callable[..., None]) -> None:
         handler(original, *args, **kwargs)
 
     setattr(owner, name, wrapped)
+
+
+# EC2 networks: awsvpc subnets and security groups, the default VPC -------------------------
+
+
+@dataclass(frozen=True)
+class Subnet:
+    id: str
+    vpc_id: str
+    availability_zone: str
+
+
+def _ec2(region: str) -> Any:
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[ACCOUNT_ID][region]
+
+
+def subnets(region: str, ids: list[str]) -> dict[str, Subnet]:
+    """The subnets of `ids` that exist in the region's EC2 (missing ones are left out)."""
+    found = {}
+    by_zone = _ec2(region).subnets
+    for zone_subnets in list(by_zone.values()):
+        for subnet_id, subnet in list(zone_subnets.items()):
+            if subnet_id in ids:
+                found[subnet_id] = Subnet(subnet_id, subnet.vpc_id, subnet.availability_zone)
+    return found
+
+
+def security_group_vpcs(region: str, ids: list[str]) -> dict[str, str | None]:
+    """The VPC of each security group of `ids` that exists (missing ones are left out)."""
+    ec2 = _ec2(region)
+    found = {}
+    for group_id in ids:
+        group = ec2.get_security_group_from_id(group_id)
+        if group is not None:
+            found[group_id] = group.vpc_id
+    return found
+
+
+def default_network(region: str) -> dict[str, Any]:
+    """A networkConfiguration in the region's default VPC: its default subnets (in the order
+    of their availability zones) and its default security group."""
+    ec2 = _ec2(region)
+    vpc = ec2.get_default_vpc()
+    if vpc is None:
+        raise LookupError(
+            f"the EC2 on this endpoint has no default VPC in {region}: create a VPC, a subnet "
+            "and a security group with EC2 on the same endpoint and name them instead"
+        )
+    # only the default VPC's own (moto may mark another VPC's first subnet in a zone default too)
+    defaults = {
+        s.availability_zone: s
+        for s in ec2.describe_subnets(filters={"vpc-id": [vpc.id]})
+        if s.default_for_az
+    }
+    groups = ec2.describe_security_groups(filters={"vpc-id": [vpc.id], "group-name": ["default"]})
+    return {
+        "awsvpcConfiguration": {
+            "subnets": [defaults[zone].id for zone in sorted(defaults)],
+            "securityGroups": [g.id for g in groups],
+        }
+    }

@@ -246,7 +246,9 @@ def start_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     engine = ctx.engine
     state = engine.region(ctx.region)
     refs = _refs(params, MAX_START)
-    request = task_requests.checked(task_requests.named(state, params), params)
+    request = task_requests.checked(
+        ctx.engine, ctx.region, task_requests.named(state, params), params
+    )
     placement.task_needs(request.td.body, request.overrides)  # refuse what ECS cannot size
     tasks, failures = [], []
     for ref in refs:

@@ -265,7 +265,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     else:
         td = service_lookup.active_task_definition(state, params["taskDefinition"])
         strategy, launch_type = capacity_strategy.service_launch(cluster, params, td)
-        network = check_network(params, td)
+        network = check_network(ctx.engine, ctx.region, params, td)
         given_platform, _ = service_requests.platform_versions(
             launch_type, params.get("platformVersion")
         )
@@ -343,10 +343,12 @@ def update_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     capacity_strategy.check_launch_type(launch_type, td)  # FARGATE needs a FARGATE one
     network = service.network_configuration
     if "networkConfiguration" in params:
-        network = check_network({"networkConfiguration": params["networkConfiguration"]}, td)
+        network = check_network(
+            ctx.engine, ctx.region, {"networkConfiguration": params["networkConfiguration"]}, td
+        )
         redeploy = redeploy or network != service.network_configuration
     elif "taskDefinition" in params:
-        network = check_network({"networkConfiguration": network}, td)
+        network = check_network(ctx.engine, ctx.region, {"networkConfiguration": network}, td)
     # a service moved to another launch type starts from that type's default platform
     kept = service.platform_version if launch_type == service.launch_type else None
     platform, _ = service_requests.platform_versions(

@@ -233,7 +233,7 @@ def create_task_set(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     strategy, launch_type = capacity_strategy.service_launch(
         state.cluster(params["cluster"]), params, td
     )
-    network = check_network(params, td)
+    network = check_network(ctx.engine, ctx.region, params, td)
     _, platform = service_requests.platform_versions(launch_type, params.get("platformVersion"))
     scale = _scale(params.get("scale"))
     now = engine.now()

@@ -51,7 +51,7 @@ def run_task(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
                 )
             return _replay(state, record)
     choices = capacity_strategy.launch_choices(cluster, params, td, count)
-    request = task_requests.checked(request, params)
+    request = task_requests.checked(ctx.engine, ctx.region, request, params)
     fault = ctx.fault or {}
     tasks, failures = [], []
     if fault.get("action") == "no-capacity":

@@ -48,11 +48,15 @@ class Engine:
         seed: int = 0,
         runtime: Runtime | None = None,
         operations: Collection[str] | None = None,
+        lenient_network: bool = False,
     ) -> None:
         self.clock: Clock = clock or ManualClock()
         #: The operations served above the engine (fault rules may name only these; None: any).
         self.operations = operations
         self.seed = seed
+        #: Accept awsvpc subnets and security groups without looking them up in EC2 (a server
+        #: option, `--lenient-network`; kept across resets).
+        self.lenient_network = lenient_network
         #: What runs the containers (scripted behaviours unless told otherwise).
         self.runtime: Runtime = runtime or SimulatedRuntime()
         self.lock = threading.RLock()

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fakeecs import errors
+from fakeecs import errors, moto_backend
 from fakeecs.engine.instance_placement import Placement, claim
 from fakeecs.engine.state import RegionState
 from fakeecs.ids import arn, hex_id, uuid_like
 from fakeecs.model import Cluster, Container, Task, TaskDefinition
 from fakeecs.rules.fargate import check_size
+from fakeecs.rules.network import network_problem
 from fakeecs.rules.tagging import check_tags, merge_tags
 
 if TYPE_CHECKING:
@@ -72,8 +73,14 @@ def check_client_token(token: str | None, longest: int) -> None:
         )
 
 
-def check_network(params: dict[str, Any], td: TaskDefinition) -> dict[str, Any] | None:
-    """The networkConfiguration the task definition's network mode needs (awsvpc only)."""
+def check_network(
+    engine: Engine, region: str, params: dict[str, Any], td: TaskDefinition
+) -> dict[str, Any] | None:
+    """The networkConfiguration the task definition's network mode needs (awsvpc only).
+
+    Its subnets and security groups must exist in the EC2 on the same endpoint, in one VPC
+    (unless fakeecs runs with --lenient-network).
+    """
     network = params.get("networkConfiguration")
     if td.body.get("networkMode") != "awsvpc":
         if network is not None:
@@ -91,8 +98,19 @@ def check_network(params: dict[str, Any], td: TaskDefinition) -> dict[str, Any] 
         raise errors.invalid_parameter("subnets can not be empty.")
     if len(subnets) > 16:
         raise errors.invalid_parameter("subnets can have at most 16 items.")
-    if len(vpc.get("securityGroups") or []) > 5:
+    groups = vpc.get("securityGroups") or []
+    if len(groups) > 5:
         raise errors.invalid_parameter("securityGroups can have at most 5 items.")
+    if not engine.lenient_network:
+        found = moto_backend.subnets(region, subnets)
+        problem = network_problem(
+            subnets,
+            groups,
+            {s: found[s].vpc_id for s in found},
+            moto_backend.security_group_vpcs(region, groups),
+        )
+        if problem is not None:
+            raise errors.invalid_parameter(problem)
     return {"awsvpcConfiguration": {"assignPublicIp": "DISABLED", **vpc}}
 
 
@@ -129,10 +147,12 @@ def named(state: RegionState, params: dict[str, Any]) -> TaskRequest:
     )
 
 
-def checked(request: TaskRequest, params: dict[str, Any]) -> TaskRequest:
+def checked(
+    engine: Engine, region: str, request: TaskRequest, params: dict[str, Any]
+) -> TaskRequest:
     """Second stage: network, container overrides, ECS Exec's task role, tags."""
     td = request.td
-    network = check_network(params, td)
+    network = check_network(engine, region, params, td)
     overrides = dict(params.get("overrides") or {})
     check_overrides(overrides, td)
     exec_enabled = check_exec(params, td, overrides)

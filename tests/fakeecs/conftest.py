@@ -10,10 +10,14 @@ import pytest
 from botocore.config import Config
 
 from fakeecs import FakeECS
+from fakeecs.control import ControlClient
 
 CLUSTER = "test-cluster"
 FAMILY = "worker"
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"], "securityGroups": ["sg-1"]}}
+#: A network for a request ECS refuses before it looks at subnets (a bridge-mode definition),
+#: and for tests about something else on the lenient default fake.
+MADE_UP_NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"]}}
+NETWORK = MADE_UP_NETWORK
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
@@ -21,6 +25,13 @@ def client(ecs: FakeECS, service: str = "ecs", config: Config | None = None) -> 
     return boto3.client(
         service, endpoint_url=ecs.endpoint_url, region_name="us-east-1", config=config
     )
+
+
+def network(ecs_client: Any) -> dict[str, Any]:
+    """A valid networkConfiguration on the fake `ecs_client` talks to: its default VPC's
+    (fakeecs refuses subnets and security groups its EC2 does not have, as ECS does)."""
+    endpoint = ecs_client.meta.endpoint_url
+    return ControlClient(endpoint).default_network(ecs_client.meta.region_name)
 
 
 def fargate_task_definition(family: str = FAMILY, **extra: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition, run
+from tests.fakeecs.conftest import CLUSTER, FAMILY, client, fargate_task_definition, network, run
 
 T = TypeVar("T")
 THREADS = 8
@@ -78,7 +78,7 @@ def test_many_clients_doing_everything_keep_state_consistent(fake: FakeECS, ecs:
             taskDefinition=FAMILY,
             desiredCount=1,
             launchType="FARGATE",
-            networkConfiguration=NETWORK,
+            networkConfiguration=network(mine),
         )
         for r in range(rounds):
             answer = run(mine, count=2, startedBy=f"w{i}", clientToken=f"w{i}-r{r}")

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
 from fakeecs.api.agent import NOT_ENABLED
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, describe, fargate_task_definition, run
+from tests.fakeecs.conftest import CLUSTER, FAMILY, describe, fargate_task_definition, network, run
 
 ROLE = "arn:aws:iam::123456789012:role/task"
 
@@ -142,7 +142,7 @@ def test_service_tasks_carry_the_services_execute_command_setting(
         taskDefinition=FAMILY,
         desiredCount=1,
         launchType="FARGATE",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(ecs),
         enableExecuteCommand=True,
     )
     fake.advance(10)
@@ -157,7 +157,7 @@ def create_service(ecs: Any, **extra: Any) -> dict[str, Any]:
         "taskDefinition": FAMILY,
         "desiredCount": 1,
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs),
     }
     return ecs.create_service(**{**params, **extra})["service"]
 

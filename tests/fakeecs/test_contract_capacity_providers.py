@@ -16,7 +16,7 @@ from fakeecs.api.services import MUST_FORCE
 from fakeecs.engine.auto_scaling import provider_of_instance
 from fakeecs.rules.capacity_strategy import spread
 from tests.fakeecs import ec2_instances
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
+from tests.fakeecs.conftest import CLUSTER, FAMILY, client, fargate_task_definition, network
 from tests.fakeecs.ec2_instances import moto_group
 
 ASG = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:{}:autoScalingGroupName/{}"
@@ -37,7 +37,7 @@ def associate(ecs: Any, providers: list[str], strategy: list[dict[str, Any]] | N
 
 
 def run_with(ecs: Any, **extra: Any) -> list[dict[str, Any]]:
-    params = {"cluster": CLUSTER, "taskDefinition": FAMILY, "networkConfiguration": NETWORK}
+    params = {"cluster": CLUSTER, "taskDefinition": FAMILY, "networkConfiguration": network(ecs)}
     return ecs.run_task(**params, **extra)["tasks"]
 
 
@@ -46,7 +46,7 @@ def create_service(ecs: Any, **extra: Any) -> dict[str, Any]:
         "cluster": CLUSTER,
         "serviceName": "svc",
         "taskDefinition": FAMILY,
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs),
     }
     return ecs.create_service(**{**params, **extra})["service"]
 

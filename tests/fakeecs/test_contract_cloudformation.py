@@ -16,9 +16,17 @@ from typing import Any
 import pytest
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import client
+from tests.fakeecs.conftest import client, network
 
-SUBNETS = {"AwsvpcConfiguration": {"Subnets": ["subnet-0a1b2c3d"]}}
+#: The stack makes its own network (fakeecs checks subnets against the EC2 on its port, as ECS does).
+SUBNETS = {"AwsvpcConfiguration": {"Subnets": [{"Ref": "Subnet"}]}}
+NETWORK_RESOURCES = {
+    "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.20.0.0/16"}},
+    "Subnet": {
+        "Type": "AWS::EC2::Subnet",
+        "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.20.1.0/24"},
+    },
+}
 
 
 def template(image: str = "example/worker:1", cluster_name: str | None = "cfn-cluster") -> dict:
@@ -28,6 +36,7 @@ def template(image: str = "example/worker:1", cluster_name: str | None = "cfn-cl
     return {
         "Parameters": {"Count": {"Type": "Number", "Default": "2"}},
         "Resources": {
+            **NETWORK_RESOURCES,
             "Cluster": {"Type": "AWS::ECS::Cluster", "Properties": cluster},
             "Worker": {
                 "Type": "AWS::ECS::TaskDefinition",
@@ -238,7 +247,7 @@ def test_a_stack_that_cannot_be_deleted_stays_delete_failed_and_can_be_deleted_a
         cluster="cfn-cluster",
         taskDefinition="cfn-worker",
         launchType="FARGATE",
-        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+        networkConfiguration=network(ecs),
     )["tasks"][0]["taskArn"]
     fake.advance(10)
     cfn.delete_stack(StackName=stack)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from fakeecs import FakeECS
 from fakeecs.rules.placement import EPHEMERAL_PORTS
-from tests.fakeecs.conftest import CLUSTER, client
+from tests.fakeecs.conftest import CLUSTER, client, network
 from tests.fakeecs.ec2_instances import ec2_definition, register, resource
 
 LOW, HIGH = EPHEMERAL_PORTS
@@ -103,9 +103,7 @@ def test_host_mode_binds_the_container_port_and_awsvpc_binds_nothing(
         container={"portMappings": [{"containerPort": 8000}]},
     )
     fake.behaviour("vpc", runSeconds=600)
-    vpc = run_ec2(
-        ecs, "vpc", networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
-    )["tasks"][0]
+    vpc = run_ec2(ecs, "vpc", networkConfiguration=network(ecs))["tasks"][0]
     fake.advance(10)
     assert bindings(ecs, host["taskArn"])["main"] == [
         {"bindIP": "0.0.0.0", "containerPort": 8000, "hostPort": 8000, "protocol": "tcp"}

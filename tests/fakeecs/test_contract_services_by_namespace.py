@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.fakeecs.conftest import CLUSTER, NETWORK
+from tests.fakeecs.conftest import CLUSTER, network
 
 NAMESPACE = "internal.example"
 
@@ -21,7 +21,7 @@ def create(ecs: Any, name: str, cluster: str = CLUSTER, **connect: Any) -> str:
         "taskDefinition": "worker",
         "desiredCount": 0,
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs),
     }
     if connect:
         params["serviceConnectConfiguration"] = connect

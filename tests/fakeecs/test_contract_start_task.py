@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, NETWORK
+from tests.fakeecs.conftest import CLUSTER, MADE_UP_NETWORK
 from tests.fakeecs.ec2_instances import ec2_definition, register
 
 ROLE = "arn:aws:iam::123456789012:role/task"
@@ -33,7 +33,7 @@ def refusal(call: Any) -> tuple[str, str]:
 
 BAD_REQUESTS = [
     {"overrides": {"containerOverrides": [{"name": "nope", "command": ["x"]}]}},
-    {"networkConfiguration": NETWORK},  # a bridge-mode definition takes none
+    {"networkConfiguration": MADE_UP_NETWORK},  # a bridge-mode definition takes none
     {"startedBy": "x" * 129},
     {"group": "g" * 256},
     {"tags": [{"key": f"k{i}", "value": "v"} for i in range(51)]},

@@ -15,9 +15,10 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fakeecs import moto_backend
 from fakeecs.engine import Engine
 from fakeecs.wire import call
-from tests.fakeecs.conftest import CLUSTER, NETWORK, client, fargate_task_definition
+from tests.fakeecs.conftest import CLUSTER, client, fargate_task_definition, network
 
 SERVICE = "web"
 ID = re.compile(r"^ecs-svc/\d{19}$")
@@ -45,7 +46,7 @@ def create_set(ecs: Any, value: float | None = 100.0, **extra: Any) -> dict[str,
         "service": SERVICE,
         "taskDefinition": "worker",
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs),
         **extra,
     }
     if value is not None:
@@ -254,7 +255,7 @@ def test_create_task_set_refuses_what_ecs_refuses(
         "service": SERVICE,
         "taskDefinition": "worker",
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(svc),
         **change,
     }
     with pytest.raises(ClientError) as exc:
@@ -269,7 +270,7 @@ def test_task_sets_need_the_external_controller(ecs: Any) -> None:
         taskDefinition="worker",
         desiredCount=0,
         launchType="FARGATE",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(ecs),
     )
     with pytest.raises(ClientError) as exc:
         ecs.create_task_set(cluster=CLUSTER, service="rolling", taskDefinition="worker")
@@ -391,7 +392,7 @@ def test_task_sets_converge_and_never_keep_more_than_asked(
                 "service": SERVICE,
                 "taskDefinition": "worker",
                 "launchType": "FARGATE",
-                "networkConfiguration": NETWORK,
+                "networkConfiguration": moto_backend.default_network("us-east-1"),
                 "scale": {"value": value, "unit": "PERCENT"},
             },
         )
@@ -444,7 +445,7 @@ def test_a_capacity_provider_strategy_is_echoed_instead_of_a_launch_type(
         cluster="spot",
         service=SERVICE,
         taskDefinition="worker",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(ecs),
         capacityProviderStrategy=[{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
         scale={"value": 100.0, "unit": "PERCENT"},
     )["taskSet"]

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, NETWORK, describe, fargate_task_definition, run
+from tests.fakeecs.conftest import CLUSTER, MADE_UP_NETWORK, describe, fargate_task_definition, run
 from tests.fakeecs.ec2_instances import register
 
 
@@ -267,7 +267,7 @@ def test_a_network_configuration_needs_awsvpc(ecs: Any) -> None:
         family="bridge", containerDefinitions=[{"name": "main", "image": "x", "memory": 128}]
     )
     with pytest.raises(ClientError) as exc:
-        ecs.run_task(cluster=CLUSTER, taskDefinition="bridge", networkConfiguration=NETWORK)
+        ecs.run_task(cluster=CLUSTER, taskDefinition="bridge", networkConfiguration=MADE_UP_NETWORK)
     assert error_code(exc) == "InvalidParameterException"
 
 

@@ -19,11 +19,11 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 from fakeecs import ControlError, FakeECS
 from tests.fakeecs.conftest import (
     CLUSTER,
-    NETWORK,
     NO_RETRIES,
     client,
     describe,
     fargate_task_definition,
+    network,
     run,
 )
 
@@ -254,7 +254,7 @@ def test_a_spot_interruption_hits_only_fargate_spot_tasks_when_there_are_any(
         cluster=CLUSTER,
         taskDefinition="worker",
         capacityProviderStrategy=spot_strategy,
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(bare),
     )["tasks"][0]["taskArn"]
     fake.advance(10)
     fake.faults([{"operation": "ListClusters", "action": "interrupt", "times": 1}])
@@ -273,7 +273,7 @@ def test_interrupted_service_tasks_are_replaced(fake: FakeECS, bare: Any) -> Non
         taskDefinition="worker",
         desiredCount=1,
         launchType="FARGATE",
-        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+        networkConfiguration=network(bare),
     )
     fake.advance(10)
     [first] = bare.list_tasks(cluster=CLUSTER, serviceName="svc")["taskArns"]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from fakeecs.engine import Engine
 from fakeecs.wire import TARGET_PREFIX, handle
-from tests.fakeecs.test_stateful import NETWORK, setup
+from tests.fakeecs.test_stateful import network, setup
 
 ACTIONS = ["throttle", "server-error", "lose-response", "no-capacity", "fail-to-start"]
 rules = st.lists(
@@ -54,7 +54,7 @@ def test_retrying_with_the_token_never_starts_a_second_task(
             "cluster": "c",
             "taskDefinition": "a",
             "launchType": "FARGATE",
-            "networkConfiguration": NETWORK,
+            "networkConfiguration": network(),
             "clientToken": token,
             "startedBy": token,
         }

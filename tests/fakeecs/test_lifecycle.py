@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakeecs.conftest import CLUSTER, NETWORK, describe, fargate_task_definition, run
+from tests.fakeecs.conftest import CLUSTER, describe, fargate_task_definition, network, run
 
 TIMESTAMPS = (
     "createdAt",
@@ -203,7 +203,7 @@ def test_stopping_tasks_are_neither_pending_nor_running_and_services_count_by_la
         taskDefinition="worker",
         desiredCount=0,
         launchType="FARGATE",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(ecs),
     )
     fake.advance(10)
     ecs.stop_task(cluster=CLUSTER, task=arns[0])

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from fakeecs.control import ControlClient
+
 BIN = Path(sys.executable).parent
 
 
@@ -83,7 +85,7 @@ def test_aws_cli_runs_a_task(server: tuple[subprocess.Popen[str], str]) -> None:
         "--launch-type",
         "FARGATE",
         "--network-configuration",
-        "awsvpcConfiguration={subnets=[subnet-1]}",
+        json.dumps(ControlClient(url).default_network()),
     )
     arn = started["tasks"][0]["taskArn"]
     described = aws(url, "describe-tasks", "--cluster", "cli", "--tasks", arn)

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
+from tests.fakeecs.conftest import CLUSTER, FAMILY, client, fargate_task_definition, network
 from tests.fakeecs.ec2_instances import register
 
 SERVICE = "web"
@@ -24,7 +24,7 @@ def create(ecs: Any, name: str = SERVICE, **extra: Any) -> dict[str, Any]:
         "taskDefinition": FAMILY,
         "desiredCount": 2,
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs),
     }
     params.update(extra)
     return ecs.create_service(**{k: v for k, v in params.items() if v is not None})["service"]
@@ -54,7 +54,9 @@ def test_create_service_answers_as_ecs_and_starts_nothing_until_time_moves(
     assert service["launchType"] == "FARGATE"
     assert service["platformVersion"] == "LATEST"
     assert service["schedulingStrategy"] == "REPLICA"
-    assert service["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == ["subnet-0a1b2c3d"]
+    assert service["networkConfiguration"] == {
+        "awsvpcConfiguration": {**network(ecs)["awsvpcConfiguration"], "assignPublicIp": "DISABLED"}
+    }
     [deployment] = service["deployments"]
     assert re.fullmatch(r"ecs-svc/\d{19}", deployment["id"])
     assert deployment["status"] == "PRIMARY"
@@ -356,18 +358,21 @@ def test_new_task_definition_starts_a_deployment_with_it(ecs: Any, fake: FakeECS
 def test_new_network_configuration_is_echoed_and_used(ecs: Any, fake: FakeECS) -> None:
     create(ecs, desiredCount=1)
     fake.advance(10)
-    network = {"awsvpcConfiguration": {"subnets": ["subnet-new"], "assignPublicIp": "ENABLED"}}
+    ec2 = client(fake, "ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+    subnet = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="172.31.192.0/20")["Subnet"]
+    new = {"awsvpcConfiguration": {"subnets": [subnet["SubnetId"]], "assignPublicIp": "ENABLED"}}
 
-    updated = ecs.update_service(cluster=CLUSTER, service=SERVICE, networkConfiguration=network)[
+    updated = ecs.update_service(cluster=CLUSTER, service=SERVICE, networkConfiguration=new)[
         "service"
     ]
     assert len(updated["deployments"]) == 2
-    assert updated["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == ["subnet-new"]
+    assert updated["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == [subnet["SubnetId"]]
     fake.advance(20)
 
     [task] = service_tasks(ecs)
     details = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}
-    assert details["subnetId"] == "subnet-new"
+    assert details["subnetId"] == subnet["SubnetId"]
 
 
 def test_delete_service_needs_force_while_scaled_up(ecs: Any, fake: FakeECS) -> None:

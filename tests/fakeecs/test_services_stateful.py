@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from fakeecs.engine import Engine
 from fakeecs.persistence import restore, snapshot
-from tests.fakeecs.test_stateful import NETWORK, call, setup
+from tests.fakeecs.test_stateful import call, network, setup
 
 NAMES = ("s1", "s2", "s3")
 #: (maximumPercent, minimumHealthyPercent) that always leave a deployment room to progress
@@ -62,7 +62,7 @@ class Services(RuleBasedStateMachine):
                 "taskDefinition": family,
                 "desiredCount": count,
                 "launchType": "FARGATE",
-                "networkConfiguration": NETWORK,
+                "networkConfiguration": network(),
                 "deploymentConfiguration": {
                     "maximumPercent": maximum,
                     "minimumHealthyPercent": minimum,

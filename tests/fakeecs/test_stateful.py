@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
+from fakeecs import moto_backend
 from fakeecs.engine import Engine
 from fakeecs.model import STATE_INDEX
 from fakeecs.wire import call
@@ -28,7 +29,13 @@ TIMES = (
     "stoppingAt",
     "stoppedAt",
 )
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
+
+
+def network() -> dict[str, Any]:
+    """The default VPC's network in the EC2 of this process (the engine checks subnets there)."""
+    return moto_backend.default_network("us-east-1")
+
+
 behaviours = st.fixed_dictionaries(
     {
         "runSeconds": st.integers(0, 400),
@@ -84,7 +91,7 @@ class TaskLifecycle(RuleBasedStateMachine):
             "taskDefinition": family,
             "count": count,
             "launchType": "FARGATE",
-            "networkConfiguration": NETWORK,
+            "networkConfiguration": network(),
         }
         if token:
             params["clientToken"] = token
@@ -171,7 +178,7 @@ def trace(program: list[tuple[str, Any, Any]], seed: int) -> bytes:
                     "cluster": "c",
                     "taskDefinition": arg,
                     "launchType": "FARGATE",
-                    "networkConfiguration": NETWORK,
+                    "networkConfiguration": network(),
                 },
             )
             arns.append(answer["tasks"][0]["taskArn"])
