@@ -38,7 +38,7 @@ def task_definition_dict(td: TaskDefinition) -> dict[str, Any]:
         "family": td.family,
         "revision": td.revision,
         "status": td.status,
-        "volumes": body.get("volumes", []),
+        "volumes": [_volume_dict(v) for v in body.get("volumes", [])],
         "placementConstraints": body.get("placementConstraints", []),
         "compatibilities": ["EC2", "FARGATE"] if "FARGATE" in compat else ["EC2"],
         "registeredAt": td.registered_at,
@@ -49,9 +49,24 @@ def task_definition_dict(td: TaskDefinition) -> dict[str, Any]:
     return out
 
 
+def _volume_dict(volume: dict[str, Any]) -> dict[str, Any]:
+    """An EFS volume without rootDirectory mounts the file system's root: ECS answers "/"."""
+    efs = volume.get("efsVolumeConfiguration")
+    if efs is None or "rootDirectory" in efs:
+        return volume
+    return {**volume, "efsVolumeConfiguration": {**efs, "rootDirectory": "/"}}
+
+
 def _check_fargate(body: dict[str, Any]) -> None:
     if body.get("networkMode") != "awsvpc":
         raise errors.client_error("Fargate only supports network mode 'awsvpc'.")
+    if (
+        body.get("pidMode") == "host"
+    ):  # "On Fargate for Linux containers, the only valid value is task."
+        raise errors.client_error(
+            "Tasks using the Fargate launch type do not support pidMode 'host'. Use 'task' or leave "
+            "pidMode out."
+        )
     body["cpu"], body["memory"] = check_size(body.get("cpu"), body.get("memory"))
     uses_awslogs = any(
         (c.get("logConfiguration") or {}).get("logDriver") == "awslogs"
