@@ -18,14 +18,13 @@ import time
 from typing import Any
 
 from bench.servers import rss_kib
-from fakeecs import wire
+from fakeecs import moto_backend, wire
 from fakeecs.engine import Engine
 from fakeecs.fixtures import fargate_task_definition
 from fakeecs.model import Behaviour
 
 CLUSTER = "scale"
 FAMILY = "scale-task"
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 REGION = "us-east-1"
 #: Long enough that nothing stops while measuring.
 RUN_SECONDS = 30 * 24 * 3600
@@ -41,6 +40,8 @@ def ecs_call(engine: Engine, operation: str, params: dict[str, Any]) -> dict[str
 
 def _run_tasks(engine: Engine, count: int) -> list[str]:
     arns: list[str] = []
+    # a subnet that exists: the engine checks it as ECS does
+    network = moto_backend.default_network(REGION)
     for _ in range(count // 10):
         answer = ecs_call(
             engine,
@@ -50,7 +51,7 @@ def _run_tasks(engine: Engine, count: int) -> list[str]:
                 "taskDefinition": FAMILY,
                 "launchType": "FARGATE",
                 "count": 10,
-                "networkConfiguration": NETWORK,
+                "networkConfiguration": network,
             },
         )
         arns.extend(t["taskArn"] for t in answer["tasks"])
