@@ -28,6 +28,8 @@ LEGAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 ACTIVE_STATES = frozenset(TASK_STATES[:-1])
+#: Started, not yet RUNNING: where ECS's pending counts look.
+PENDING_STATES = frozenset(TASK_STATES[: STATE_INDEX["RUNNING"]])
 
 STOP_CODES = (
     "TaskFailedToStart",

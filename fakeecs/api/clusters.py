@@ -11,12 +11,9 @@ from fakeecs.api.registry import CallContext, operation
 from fakeecs.engine import capacity_clusters, namespaces
 from fakeecs.errors import ECSError
 from fakeecs.ids import arn, short_name
-from fakeecs.model import ACTIVE_STATES, Cluster, Service, Task
+from fakeecs.model import ACTIVE_STATES, PENDING_STATES, Cluster, Service, Task
 from fakeecs.rules.paging import page, with_token
 from fakeecs.rules.tagging import check_tags
-
-#: Where a task counts as pending: started, not yet RUNNING.
-PENDING_STATES = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})
 
 
 def cluster_dict(ctx: CallContext, cluster: Cluster, include: list[str] = ()) -> dict[str, Any]:
@@ -166,8 +163,11 @@ def describe_clusters(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
 
 @operation("ListClusters")
 def list_clusters(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Every cluster DescribeClusters would show: a deleted cluster stays "discoverable" (the
+    ECS API reference) in both, as tools that list and then describe to drop INACTIVE ones
+    have found."""
     state = ctx.engine.region(ctx.region)
-    arns = sorted(c.arn for c in state.clusters.values() if c.status == "ACTIVE")
+    arns = sorted(c.arn for c in state.clusters.values())
     chunk, token = page(arns, params)
     return with_token({"clusterArns": chunk}, token)
 

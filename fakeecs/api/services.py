@@ -21,9 +21,9 @@ from fakeecs.engine.state import RegionState
 from fakeecs.engine.task_requests import check_network
 from fakeecs.engine.task_sets import is_external
 from fakeecs.errors import ECSError
-from fakeecs.ids import ACCOUNT_ID, arn, short_name
+from fakeecs.ids import ACCOUNT_ID, arn
 from fakeecs.model import Deployment, Service, TaskDefinition
-from fakeecs.rules import capacity_strategy, deployment_stages, service_requests
+from fakeecs.rules import capacity_strategy, deployment_stages, service_requests, service_role
 from fakeecs.rules import daemon_services as daemon_rules
 from fakeecs.rules.describing import describe_each
 from fakeecs.rules.paging import page, with_token
@@ -96,7 +96,7 @@ def service_dict(ctx: CallContext, service: Service, include_tags: bool = False)
             ),
         },
         "deployments": [deployment_dict(ctx, service, d) for d in service.deployments],
-        "roleArn": ROLE_ARN,
+        "roleArn": service.echoed.get("roleArn", ROLE_ARN),
         "events": [
             {"id": e.id, "createdAt": e.created_at, "message": e.message} for e in service.events
         ],
@@ -269,6 +269,7 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         given_platform, _ = service_requests.platform_versions(
             launch_type, params.get("platformVersion")
         )
+    role = service_role.check_role(params, td.body.get("networkMode") if td else None)
     if params.get("enableExecuteCommand"):
         _check_exec_role(td, "created")
     connect = namespaces.service_connect(
@@ -311,6 +312,8 @@ def create_service(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         circuit_breaker=breaker,
         scheduling_strategy="DAEMON" if daemon else "REPLICA",
     )
+    if role is not None:
+        service.echoed["roleArn"] = role
     if connect is not None:
         service.echoed["serviceConnectConfiguration"] = connect
     if hooks:
@@ -423,7 +426,7 @@ def describe_services(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
         refs,
         lambda ref: service_lookup.lookup(state, cluster, ref),
         lambda service: service_dict(ctx, service, include_tags),
-        lambda ref: arn(ctx.region, f"service/{cluster.name}/{short_name(ref).rsplit('/', 1)[-1]}"),
+        lambda ref: service_requests.missing_arn(ctx.region, ref),
     )
     return {"services": found, "failures": failures}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from fakeecs import errors
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.rules.tagging import check_tags, merge_tags
+from fakeecs.rules.tagging import check_long_arn, check_tags, merge_tags
 
 #: Resource kinds kept in a table by their full ARN: kind -> RegionState table.
 _BY_ARN = {
@@ -25,6 +25,7 @@ def _resource(ctx: CallContext, resource_arn: str) -> Any:
     if len(parts) < 6 or parts[2] != "ecs":
         raise errors.invalid_parameter(f"Invalid resource ARN: {resource_arn}")
     kind, _, rest = parts[5].partition("/")
+    check_long_arn(kind, rest)
     found: Any = None
     if kind == "cluster":
         found = state.clusters.get(rest)

@@ -9,8 +9,7 @@ from fakeecs.engine import ec2_identity
 from fakeecs.engine.instance_state import held, registered, tasks_on
 from fakeecs.engine.state import RegionState
 from fakeecs.model import ContainerInstance
-
-_PENDING = ("PROVISIONING", "PENDING", "ACTIVATING")
+from fakeecs.rules.task_counts import instance_pending, instance_running
 
 
 def _remaining(state: RegionState, ci: ContainerInstance) -> list[dict[str, Any]]:
@@ -56,8 +55,8 @@ def instance_dict(
         "registeredResources": [dict(r) for r in ci.registered_resources],
         "status": ci.status,
         "agentConnected": ci.agent_connected and ci.status != "INACTIVE",
-        "runningTasksCount": sum(1 for t in live if t.last_status == "RUNNING"),
-        "pendingTasksCount": sum(1 for t in live if t.last_status in _PENDING),
+        "runningTasksCount": instance_running(live),
+        "pendingTasksCount": instance_pending(live),
         "attributes": [dict(a) for a in ci.attributes],
         "registeredAt": ci.registered_at,
         "attachments": [],

@@ -15,6 +15,7 @@ from fakeecs.engine.state import RegionState
 from fakeecs.ids import arn
 from fakeecs.model import Cluster, ContainerInstance, Task
 from fakeecs.rules.cluster_query import InstanceFacts
+from fakeecs.rules.task_counts import instance_running
 
 
 def instance_id(ref: str) -> str:
@@ -144,7 +145,7 @@ def facts(
     return InstanceFacts(
         ec2_instance_id=ci.ec2_instance_id,
         registered_at=ci.registered_at,
-        running_tasks=sum(1 for t in live if t.last_status == "RUNNING"),
+        running_tasks=instance_running(live),
         agent_connected=ci.agent_connected,
         agent_version=str((ci.version_info or {}).get("agentVersion", "")),
         attributes=AttributeView(ci.attributes),

@@ -20,6 +20,7 @@ from fakeecs.engine import lifecycle, task_requests
 from fakeecs.engine.service_placement import SERVICE_RETRY_SECONDS, place_for_service
 from fakeecs.ids import uuid_like
 from fakeecs.model import (
+    PENDING_STATES,
     STATE_INDEX,
     Container,
     Deployment,
@@ -42,7 +43,6 @@ INACTIVE_RETENTION = 3600.0
 #: Service tasks run until stopped unless a behaviour is scripted for their family.
 SERVICE_RUN_SECONDS = 10 * 365 * 24 * 3600.0
 MAX_EVENTS = 100
-_PENDING = frozenset({"PROVISIONING", "PENDING", "ACTIVATING"})
 _WAKE_ON = frozenset({"RUNNING", "DEACTIVATING", "STOPPING", "STOPPED"})
 
 
@@ -135,7 +135,9 @@ def tasks_of(engine: Engine, service: Service, prune: bool = False) -> list[Task
 def counts(tasks: list[Task]) -> tuple[int, int]:
     """(runningCount, pendingCount) as ECS reports them for a service or a deployment."""
     running = sum(1 for t in tasks if t.last_status == "RUNNING")
-    pending = sum(1 for t in tasks if t.last_status in _PENDING and t.desired_status == "RUNNING")
+    pending = sum(
+        1 for t in tasks if t.last_status in PENDING_STATES and t.desired_status == "RUNNING"
+    )
     return running, pending
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from fakeecs import errors
 from fakeecs.errors import ECSError
+from fakeecs.ids import arn
 from fakeecs.model import Service
 
 DEFAULT_PLATFORM = "1.4.0"
@@ -29,6 +30,12 @@ ECHOED = {
 CONTROLLER_FIXED = (
     "fakeecs cannot change the deployment controller of a service: create a new service."
 )
+
+
+def missing_arn(region: str, ref: str) -> str:
+    """The `arn` of DescribeServices' MISSING failure: an ARN as given, a name as the short
+    `service/NAME` form with no cluster segment (what ECS answers, whatever the cluster)."""
+    return ref if ref.startswith("arn:") else arn(region, f"service/{ref}")
 
 
 def not_found() -> ECSError:

@@ -7,6 +7,18 @@ from typing import Any
 from fakeecs import errors
 
 MAX_TAGS = 50
+#: The kinds whose ARNs gained the cluster's name in 2018 (`service/CLUSTER/NAME`,
+#: `task/CLUSTER/ID`, `container-instance/CLUSTER/ID`); ECS tags them by the long form only.
+LONG_ARN_KINDS = frozenset({"service", "task", "container-instance"})
+SHORT_ARN = "Long arn format must be used for tagging operations"
+
+
+def check_long_arn(kind: str, rest: str) -> None:
+    """Refuse the old short ARN of a service, task or container instance (`kind/ID`), as ECS
+    does for TagResource, UntagResource and ListTagsForResource (the API reference: "If you try
+    to tag a service with a short ARN, you receive an InvalidParameterException error")."""
+    if kind in LONG_ARN_KINDS and "/" not in rest:
+        raise errors.invalid_parameter(SHORT_ARN)
 
 
 def check_tags(tags: list[dict[str, Any]] | None) -> list[dict[str, str]]:

@@ -120,6 +120,13 @@ def service_of(ecs: Any, cfn: Any, stack: str) -> dict[str, Any]:
     return ecs.describe_services(cluster="cfn-cluster", services=[name])["services"][0]
 
 
+def active_clusters(ecs: Any) -> list[str]:
+    """The clusters listed that are not deleted (ECS lists INACTIVE ones too for a while)."""
+    listed = ecs.list_clusters()["clusterArns"]
+    found = ecs.describe_clusters(clusters=listed)["clusters"] if listed else []
+    return [c["clusterArn"] for c in found if c["status"] != "INACTIVE"]
+
+
 def test_a_stack_creates_the_cluster_task_definition_and_service(
     fake: FakeECS, cfn: Any, ecs: Any, stack: str
 ) -> None:
@@ -202,7 +209,7 @@ def test_deleting_the_stack_deletes_what_it_made(
     assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "INACTIVE"
     # reading the deleted stack brings nothing back
     assert cfn.describe_stacks(StackName=created["StackId"])["Stacks"][0].get("Outputs", []) == []
-    assert ecs.list_clusters()["clusterArns"] == []
+    assert active_clusters(ecs) == []
 
 
 def test_a_resource_ecs_refuses_rolls_the_stack_back(
@@ -219,7 +226,7 @@ def test_a_resource_ecs_refuses_rolls_the_stack_back(
     assert "Network Configuration must be provided" in failed[0][2]
     assert "InvalidParameterException" in failed[0][2]
     # what was made before the failure is gone again
-    assert ecs.list_clusters()["clusterArns"] == []
+    assert active_clusters(ecs) == []
     assert ecs.list_task_definitions()["taskDefinitionArns"] == []
     assert outputs(cfn, stack) == {}
 

@@ -30,7 +30,7 @@ def test_create_describe_list_delete_cluster(fake: Any) -> None:
     assert ecs.list_clusters()["clusterArns"] == [made["clusterArn"]]
     deleted = ecs.delete_cluster(cluster="library")["cluster"]
     assert deleted["status"] == "INACTIVE"
-    assert ecs.list_clusters()["clusterArns"] == []
+    assert ecs.list_clusters()["clusterArns"] == [made["clusterArn"]]  # still discoverable
     assert ecs.describe_clusters(clusters=["library"])["clusters"][0]["status"] == "INACTIVE"
 
 

@@ -119,7 +119,8 @@ def test_tasks_take_resources_and_give_them_back_when_stopped(fake: FakeECS, ecs
     seen = describe(ecs, arn)
     assert resource(seen["remainingResources"], "MEMORY") == 7987 - 6000
     assert resource(seen["remainingResources"], "CPU") == 2048 - 1024
-    assert seen["pendingTasksCount"] == 2 and seen["runningTasksCount"] == 0
+    # ECS counts as running every task whose desired status is RUNNING, pending or not
+    assert seen["pendingTasksCount"] == 2 and seen["runningTasksCount"] == 2
     listed = ecs.list_tasks(cluster=CLUSTER, containerInstance=arn.rsplit("/", 1)[-1])
     assert sorted(listed["taskArns"]) == sorted(t["taskArn"] for t in answer["tasks"])
     fake.advance(10)

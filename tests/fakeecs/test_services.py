@@ -474,7 +474,7 @@ def test_describe_services_reports_unknown_ones_as_missing(ecs: Any) -> None:
     answer = ecs.describe_services(cluster=CLUSTER, services=[SERVICE, "nope"])
     assert [s["serviceName"] for s in answer["services"]] == [SERVICE]
     assert answer["failures"] == [
-        {"arn": f"arn:aws:ecs:us-east-1:123456789012:service/{CLUSTER}/nope", "reason": "MISSING"}
+        {"arn": "arn:aws:ecs:us-east-1:123456789012:service/nope", "reason": "MISSING"}
     ]
     by_arn = ecs.describe_services(cluster=CLUSTER, services=[answer["services"][0]["serviceArn"]])
     assert by_arn["services"][0]["serviceName"] == SERVICE
