@@ -338,12 +338,21 @@ class ServiceResource(ECSStackResource):
 
     def create(self) -> None:
         params = {"serviceName": self.generated_name(), **self.params}
+        if params.get("schedulingStrategy") != "DAEMON":
+            # the resource reference: "For new services, if a desired count is not
+            # specified, a default value of 1 is used."
+            params.setdefault("desiredCount", 1)
         service = self.call("CreateService", params)["service"]
         self.name, self.arn = service["serviceName"], service["serviceArn"]
 
     def update(self, new_params: dict[str, Any]) -> None:
+        """UpdateService with what changed. Without DesiredCount the service keeps the count
+        it has now ("for existing services ... it is omitted from the operation"); with one,
+        every update sets it again, as CloudFormation does (a count scaled since goes back)."""
         members = _update_service_members()
         changed = {k: v for k, v in new_params.items() if k in members and self.params.get(k) != v}
+        if changed and "desiredCount" in new_params:
+            changed["desiredCount"] = new_params["desiredCount"]
         if changed:
             cluster = self.params.get("cluster", "default")
             self.call("UpdateService", {"cluster": cluster, "service": self.arn, **changed})

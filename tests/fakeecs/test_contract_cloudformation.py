@@ -176,6 +176,45 @@ def test_updating_the_stack_registers_a_revision_and_rolls_the_service(
     assert {t["taskDefinitionArn"].rsplit(":", 1)[-1] for t in described} == {"2"}
 
 
+def test_a_service_without_desired_count_runs_one_and_keeps_its_count_on_update(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    """AWS::ECS::Service DesiredCount: "For new services, if a desired count is not specified,
+    a default value of 1 is used ... For existing services ... it is omitted from the operation."""
+    body = template()
+    del body["Resources"]["Service"]["Properties"]["DesiredCount"]
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(body))
+    assert status(cfn, stack) == "CREATE_COMPLETE"
+    fake.advance(60)
+    service = service_of(ecs, cfn, stack)
+    assert (service["desiredCount"], service["runningCount"]) == (1, 1)
+
+    ecs.update_service(cluster="cfn-cluster", service=service["serviceArn"], desiredCount=3)
+    body["Resources"]["Service"]["Properties"]["PropagateTags"] = "SERVICE"
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(body))
+    assert status(cfn, stack) == "UPDATE_COMPLETE"
+    fake.advance(300)
+    service = service_of(ecs, cfn, stack)
+    assert service["propagateTags"] == "SERVICE"  # the update did reach the service
+    assert (service["desiredCount"], service["runningCount"]) == (3, 3)
+
+
+def test_a_desired_count_in_the_template_is_set_again_by_every_update(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    """With DesiredCount in the template, CloudFormation sends it with each update of the
+    service, so a count scaled outside the stack goes back to the template's."""
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    service = service_of(ecs, cfn, stack)
+    ecs.update_service(cluster="cfn-cluster", service=service["serviceArn"], desiredCount=4)
+    body = template()
+    body["Resources"]["Service"]["Properties"]["PropagateTags"] = "SERVICE"
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(body))
+    assert status(cfn, stack) == "UPDATE_COMPLETE"
+    service = service_of(ecs, cfn, stack)
+    assert (service["propagateTags"], service["desiredCount"]) == ("SERVICE", 2)
+
+
 def test_renaming_a_service_replaces_it(fake: FakeECS, cfn: Any, ecs: Any, stack: str) -> None:
     body = template()
     body["Resources"]["Service"]["Properties"]["ServiceName"] = "first"
