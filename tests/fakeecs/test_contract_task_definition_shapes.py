@@ -38,3 +38,16 @@ def test_an_efs_volume_without_root_directory_mounts_the_root(ecs: Any) -> None:
     for answer in (registered, described):
         roots = {v["name"]: v["efsVolumeConfiguration"]["rootDirectory"] for v in answer["volumes"]}
         assert roots == {"data": "/", "logs": "/logs"}
+
+
+def test_a_container_without_cpu_is_shown_with_zero(ecs: Any) -> None:
+    """ContainerDefinition.cpu left out: ECS answers 0 (no units reserved), given ones as given."""
+    containers = [
+        {"name": "main", "image": "example/worker:1"},
+        {"name": "side", "image": "example/side:1", "cpu": 128},
+    ]
+    body = {**fargate_task_definition(), "family": "cpu", "containerDefinitions": containers}
+    registered = ecs.register_task_definition(**body)["taskDefinition"]
+    described = ecs.describe_task_definition(taskDefinition="cpu")["taskDefinition"]
+    for answer in (registered, described):
+        assert [c["cpu"] for c in answer["containerDefinitions"]] == [0, 128]
