@@ -34,6 +34,13 @@ def region_of(environ: dict[str, Any]) -> str:
     return match.group(1) if match else DEFAULT_REGION
 
 
+#: An oversized body is still read (and dropped) up to this size, so that the client, which
+#: sends it all before reading, gets the refusal instead of a broken pipe; beyond it the
+#: connection is closed unread, as web servers do.
+DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
+
+
 def _read_body(environ: dict[str, Any]) -> bytes:
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -41,8 +48,20 @@ def _read_body(environ: dict[str, Any]) -> bytes:
         length = 0
     stream = environ["wsgi.input"]
     if length > wire.MAX_BODY_BYTES:
-        return b" " * length  # too big: wire refuses it by size without parsing
+        _drain(stream, min(length, DRAIN_LIMIT_BYTES))
+        # one byte over the limit: wire refuses it by size without parsing or holding it all
+        return b" " * (wire.MAX_BODY_BYTES + 1)
     return stream.read(length) if length else b""
+
+
+def _drain(stream: Any, length: int) -> None:
+    """Read and drop `length` bytes in chunks (memory stays flat whatever the size)."""
+    left = length
+    while left > 0:
+        chunk = stream.read(min(_CHUNK_BYTES, left))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 class App:

@@ -104,7 +104,7 @@ def parse(target: str | None, raw: bytes) -> tuple[str, dict[str, Any]]:
     if len(raw) > MAX_BODY_BYTES:
         raise ECSError(
             "SerializationException",
-            f"Request body is {len(raw)} bytes; fakeecs accepts at most {MAX_BODY_BYTES}.",
+            f"Request body is over {MAX_BODY_BYTES} bytes; fakeecs accepts at most {MAX_BODY_BYTES}.",
         )
     try:
         params = json.loads(raw.decode("utf-8")) if raw.strip() else {}
