@@ -3,7 +3,10 @@
 The operators run unchanged over HTTP; only the worker's death is simulated, with the
 machinery the operator tests use (tests/mit_airflow/operator_attempts.py): an exception
 no operator code catches, raised by a botocore hook right after the chosen ECS answer,
-so nothing after that point runs, as with SIGKILL. One boto3 client per service is
+so nothing after that point runs, as with SIGKILL. A redeploy death is ECS's doing: the
+worker is a task of an ECS service (reliability/worker_service.py) that may protect
+itself during a try, the hook redeploys that service, and the worker dies (`on_kill`,
+then the exception) only once the deployment stops it. One boto3 client per service is
 built once and shared by every attempt (building one costs about 0.25 s of CPU, which
 10,000 cases would otherwise pay many times over); the hooks are added and removed
 per attempt.
@@ -15,7 +18,7 @@ The judge reads ECS, not the operators: every task this task instance started
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +34,7 @@ from mit_airflow.identity import LaunchIdentity
 from mit_airflow.operators import ECSOperator
 from mit_airflow.sensors import ECSTaskSensor
 from reliability.interleavings import Attempt, Interleaving
+from reliability.worker_service import WorkerService
 from tests.mit_airflow.ecs_dag_support import CLUSTER, NETWORK, network_env, register
 from tests.mit_airflow.operator_attempts import StateStore, TaskInstance, WorkerDied, context
 
@@ -52,11 +56,18 @@ class Outcome:
     false_success: bool = False  # the sensor passed a container that did not exit 0
     false_failure: bool = False  # the sensor failed a container that exited 0, or no verdict
     operator_errors: int = 0  # tries that ended in an AirflowException (Airflow retries them)
+    protected_redeploys: int = 0  # worker-service redeploys that met the worker's protection
+    protection_violations: int = 0  # protected worker stopped early, or a deployment stuck
     detail: str = ""
 
     @property
     def broken(self) -> bool:
-        return self.duplicates > 0 or self.false_success or self.false_failure
+        return (
+            self.duplicates > 0
+            or self.false_success
+            or self.false_failure
+            or self.protection_violations > 0
+        )
 
 
 class Clients:
@@ -72,13 +83,18 @@ class Clients:
             self.made[service] = ecs_client_module.aws_client(service, aws_conn_id, region_name)
         return self.made[service]
 
-    def die_after(self, operation: str, redeploy_hook: Any) -> None:
-        """The worker dies right after `operation` answers (a redeploy runs `redeploy_hook`)."""
+    def die_after(self, operation: str, redeploy: Callable[[], bool] | None) -> None:
+        """The worker dies right after `operation` first answers: by SIGKILL, or, with
+        `redeploy`, when that says the deployment stopped it (else the try goes on)."""
+        fired = False
 
         def die(**_: Any) -> None:
-            if redeploy_hook is not None:
-                redeploy_hook()
-            raise WorkerDied(f"worker killed after {operation}")
+            nonlocal fired
+            if fired:
+                return
+            fired = True
+            if redeploy is None or redeploy():
+                raise WorkerDied(f"worker killed after {operation}")
 
         event, unique = f"after-call.ecs.{operation}", f"reliability-death-{next(_hook_ids)}"
         self.client("ecs", "aws_default", None).meta.events.register(event, die, unique_id=unique)
@@ -97,6 +113,7 @@ class OperatorWorld:
     def __init__(self, fake: FakeECS, mp: pytest.MonkeyPatch) -> None:
         self.fake = fake
         self.clients = Clients(fake.endpoint_url)
+        self.worker: WorkerService | None = None
         mp.setenv("AWS_ENDPOINT_URL", fake.endpoint_url)
         mp.setenv("AWS_ACCESS_KEY_ID", "reliability")  # never a real account's
         mp.setenv("AWS_SECRET_ACCESS_KEY", "reliability")
@@ -114,6 +131,10 @@ class OperatorWorld:
         self.ecs.create_cluster(clusterName=CLUSTER)
         register(self.ecs, FAMILY)
         self.fake.settings(describeDelaySeconds=case.describe_delay)
+        self.worker = None
+        if case.worker_is_a_service_task:
+            self.worker = WorkerService(self.ecs, self.fake, CLUSTER, NETWORK)
+            self.worker.start()
         if case.service_redeploys:
             self.ecs.register_task_definition(
                 **fargate_task_definition("web", [{"name": "web", "image": "example/web"}])
@@ -136,16 +157,27 @@ class OperatorWorld:
             rules.append({"operation": "RunTask", "action": "lose-response", "times": 1})
         if attempt.throttle:
             rules.append({"operation": "*", "action": "throttle", "times": attempt.throttle})
+        worker = self.worker
+        protected = worker is not None and attempt.protect_minutes > 0
+        if worker is not None and protected:
+            worker.protect(attempt.protect_minutes)
         self.fake.faults(rules)
         if attempt.death is not None:
-            self.clients.die_after(attempt.death, operator.on_kill if attempt.redeploy else None)
+            redeploy = None
+            if worker is not None and attempt.redeploy:
+                redeploy = _graceful_death(worker, attempt, protected, operator)
+            self.clients.die_after(attempt.death, redeploy)
+        killed = False
         try:
             return operator.execute(context(ti, store))
         except WorkerDied:
+            killed = True
             return None
         finally:
             self.clients.live()
             self.fake.faults([])
+            if worker is not None:
+                worker.try_ended(protected, killed)
 
     def run(self, case: Interleaving) -> Outcome:
         self.set_up(case)
@@ -206,6 +238,8 @@ class OperatorWorld:
                     outcome.duplicates += 1
                     outcome.detail = f"{later['taskArn']} started beside {earlier['taskArn']}"
                     break
+        if self.worker is not None:
+            self._judge_protection(outcome, self.worker)
         watched = next((t for t in tasks if t["taskArn"] == arn), None)
         if arn is None or verdict is None or watched is None:
             outcome.false_failure = True
@@ -217,6 +251,29 @@ class OperatorWorld:
         if not verdict and _succeeded(watched):
             outcome.false_failure = True
             outcome.detail = f"sensor failed {arn}: {_exits(watched)}"
+
+    @staticmethod
+    def _judge_protection(outcome: Outcome, worker: WorkerService) -> None:
+        violations = worker.violations()
+        outcome.protected_redeploys = worker.protected_redeploys
+        outcome.protection_violations = len(violations)
+        if violations:
+            outcome.detail = violations[0]
+
+
+def _graceful_death(
+    worker: WorkerService, attempt: Attempt, protected: bool, operator: ECSOperator
+) -> Callable[[], bool]:
+    """The kill point's redeploy: the worker service is redeployed, and once the deployment
+    stops the worker, Airflow runs `on_kill` (SIGTERM) before the worker is gone."""
+
+    def redeploy() -> bool:
+        stopped = worker.redeploy(attempt.protection_ends, protected)
+        if stopped:
+            operator.on_kill()
+        return stopped
+
+    return redeploy
 
 
 def _succeeded(task: dict[str, Any]) -> bool:

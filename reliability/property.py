@@ -3,8 +3,10 @@
 Case N of seed S is always the same case (reliability.interleavings.generate), so a run is
 derandomised, and resumable: the progress file (build/reliability/property-progress.json)
 holds the next case and the running totals, and a run started again carries on from there
-(`--fresh` starts over). A case that breaks a promise (a second container launch, a false
-success, a false failure) is shrunk to the simplest case that still breaks it and appended to
+(`--fresh` starts over; a progress file of another seed or generator version is not resumed).
+A case that breaks a promise (a second container launch, a false success, a false failure, a
+protected worker stopped by a deployment before its protection was cleared or expired) is
+shrunk to the simplest case that still breaks it and appended to
 tests/mit_airflow/idempotency_regressions.json, which `make test` replays. The record goes to
 build/reliability/property.json.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from reliability import record
-from reliability.interleavings import Interleaving, generate, simpler
+from reliability.interleavings import GENERATOR, Interleaving, generate, simpler
 from reliability.operator_world import OperatorWorld, Outcome, operator_world
 
 REGRESSIONS = Path("tests/mit_airflow/idempotency_regressions.json")
@@ -70,6 +72,10 @@ def _fresh_totals(seed: int, shard: int) -> dict[str, Any]:
         "false_successes": 0,
         "false_failures": 0,
         "operator_errors": 0,
+        "interleavings_with_protection": 0,
+        "protected_redeploys": 0,
+        "protection_violations": 0,
+        "generator": GENERATOR,
         "seconds": 0.0,
         "counter_examples": [],
     }
@@ -79,8 +85,11 @@ def _load_progress(path: Path, seed: int, shard: int, fresh: bool) -> dict[str, 
     if fresh or not path.exists():
         return _fresh_totals(seed, shard)
     totals = json.loads(path.read_text())
-    if totals.get("seed") != seed:
-        print(f"{path} is for seed {totals.get('seed')}: starting seed {seed} afresh")
+    if totals.get("seed") != seed or totals.get("generator") != GENERATOR:
+        print(
+            f"{path} is for seed {totals.get('seed')}, generator {totals.get('generator', 1)}: "
+            f"starting seed {seed}, generator {GENERATOR} afresh"
+        )
         return _fresh_totals(seed, shard)
     return totals
 
@@ -92,8 +101,11 @@ def _save_progress(path: Path, totals: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def _count(totals: dict[str, Any], outcome: Outcome) -> None:
+def _count(totals: dict[str, Any], case: Interleaving, outcome: Outcome) -> None:
     totals["interleavings"] += 1
+    totals["interleavings_with_protection"] += int(case.protected)
+    totals["protected_redeploys"] += outcome.protected_redeploys
+    totals["protection_violations"] += outcome.protection_violations
     totals["launches"] += outcome.launches
     totals["duplicate_launches"] += outcome.duplicates
     totals["false_successes"] += int(outcome.false_success)
@@ -124,7 +136,7 @@ def run_shard(
                         "found": shrunk_outcome.detail,
                     }
                 )
-            _count(totals, outcome)
+            _count(totals, case, outcome)
             totals["next_case"] = index + shards
             totals["seconds"] = round(totals["seconds"] + time.monotonic() - started, 1)
             if totals["interleavings"] % 10 == 0:
@@ -133,7 +145,8 @@ def run_shard(
                     f"{totals['interleavings']} interleavings, "
                     f"{totals['duplicate_launches']} duplicates, "
                     f"{totals['false_successes']} false successes, "
-                    f"{totals['false_failures']} false failures",
+                    f"{totals['false_failures']} false failures, "
+                    f"{totals['protection_violations']} protection violations",
                     flush=True,
                 )
     _save_progress(path, totals)
@@ -143,7 +156,11 @@ def run_shard(
 def merge(shards: int) -> dict[str, Any]:
     """The totals of every shard's progress file."""
     parts = [json.loads(progress_file(k, shards).read_text()) for k in range(shards)]
-    merged: dict[str, Any] = {"seed": parts[0]["seed"], "shards": shards}
+    merged: dict[str, Any] = {
+        "seed": parts[0]["seed"],
+        "generator": parts[0]["generator"],
+        "shards": shards,
+    }
     for key in (
         "interleavings",
         "launches",
@@ -151,6 +168,9 @@ def merge(shards: int) -> dict[str, Any]:
         "false_successes",
         "false_failures",
         "operator_errors",
+        "interleavings_with_protection",
+        "protected_redeploys",
+        "protection_violations",
     ):
         merged[key] = sum(p[key] for p in parts)
     merged["cpu_seconds_in_cases"] = round(sum(p["seconds"] for p in parts), 1)
@@ -212,7 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     path = record.write("property", figures)
     print(json.dumps(figures, indent=2))
     print(f"record: {path}")
-    broken = totals["duplicate_launches"] or totals["false_successes"] or totals["false_failures"]
+    broken = (
+        totals["duplicate_launches"]
+        or totals["false_successes"]
+        or totals["false_failures"]
+        or totals["protection_violations"]
+    )
     return 1 if broken else 0
 
 

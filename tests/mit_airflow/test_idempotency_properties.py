@@ -1,10 +1,13 @@
 """Property: whatever the interleaving of worker deaths, lost answers and retries, a task
 instance gets at most one successful container run, and the sensor's verdict always
-matches the containers' exit codes."""
+matches the containers' exit codes; and when the worker is an ECS service task that
+protects itself during its tries, a redeploy stops it only once its protection was cleared
+or expired (the `make property` world and judge, at a few examples)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -16,6 +19,14 @@ from hypothesis import strategies as st
 from fakeecs import FakeECS
 from mit_airflow.operators import ECSOperator
 from mit_airflow.sensors import ECSTaskSensor
+from reliability.interleavings import (
+    PAUSES,
+    PROTECT_MINUTES,
+    PROTECTION_ENDS,
+    Attempt,
+    Interleaving,
+)
+from reliability.operator_world import OperatorWorld, operator_world
 from tests.mit_airflow.ecs_dag_support import CLUSTER, network_env, register
 from tests.mit_airflow.operator_attempts import (
     StateStore,
@@ -38,6 +49,16 @@ attempt_plans = st.lists(
     max_size=4,
 )
 outcomes = st.lists(st.sampled_from([0, 0, 1, 137]), min_size=1, max_size=3)
+#: Tries of a worker that protects itself (no throttling: botocore's back-off really sleeps).
+protected_tries = st.builds(
+    Attempt,
+    death=st.sampled_from(KILL_POINTS),
+    redeploy=st.booleans(),
+    lose_response=st.booleans(),
+    pause=st.sampled_from(PAUSES),
+    protect_minutes=st.sampled_from(PROTECT_MINUTES),
+    protection_ends=st.sampled_from(PROTECTION_ENDS),
+)
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +142,28 @@ def run_attempts(
     assert len(successes) <= 1, "two successful container runs for one task instance"
     watched = next(t for t in described if t["taskArn"] == arn)
     assert verdict_ok == all(c.get("exitCode") == 0 for c in watched["containers"])
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[OperatorWorld]:
+    with operator_world() as made:
+        yield made
+
+
+@given(
+    tries=st.lists(protected_tries, min_size=1, max_size=3),
+    exit_codes=outcomes,
+    with_store=st.booleans(),
+)
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_a_protected_worker_is_stopped_only_once_protection_allows(
+    world: OperatorWorld, tries: list[Attempt], exit_codes: list[int], with_store: bool
+) -> None:
+    first = tries[0]
+    if first.protect_minutes == 0:  # the worker protects itself at least in its first try
+        tries[0] = replace(first, protect_minutes=1)
+    case = Interleaving(attempts=tuple(tries), exit_codes=tuple(exit_codes), with_store=with_store)
+    outcome = world.run(case)
+    assert outcome.protection_violations == 0, outcome.detail
+    assert outcome.duplicates == 0 and not outcome.false_success, outcome.detail
+    assert not outcome.false_failure, outcome.detail
