@@ -41,6 +41,33 @@ def wire_ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
     return ratios
 
 
+def scale_targets(scale: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    """The harness scale part: cost linear in cells, a cell's cost flat, 2 workers on 2 cores."""
+    found: list[tuple[str, bool, str]] = []
+    sizes = scale["sizes"]
+    if len(sizes) > 1:
+        span = f"{sizes[0]['dags']} -> {sizes[-1]['dags']} DAGs"
+        r2 = scale["fit"]["r_squared"]
+        found.append(
+            (f"harness cost linear in cells, R^2 >= 0.99 ({span})", r2 >= 0.99, f"{r2:.4f}")
+        )
+        small, large = sizes[0]["cell_median_seconds"], sizes[-1]["cell_median_seconds"]
+        growth = large / small if small else 0.0
+        found.append((f"harness cell cost flat ({span})", growth <= 1.25, f"x{growth:.2f}"))
+    by = {r["workers"]: r for r in scale["workers"]}
+    if 1 in by and 2 in by and scale["cores"] >= 2:
+        speed_up = by[2]["speed_up"]
+        cells = by[2]["cells"]
+        found.append(
+            (
+                f"harness 2 workers >= 1.6x one ({cells} cells, {scale['cores']} cores)",
+                speed_up >= 1.6,
+                f"{speed_up:.2f}x",
+            )
+        )
+    return found
+
+
 def targets(figures: dict[str, Any]) -> list[tuple[str, bool, str]]:
     """(target, met, the figure it was judged on) for every target the figures allow judging."""
     found: list[tuple[str, bool, str]] = []
@@ -74,6 +101,8 @@ def targets(figures: dict[str, Any]) -> list[tuple[str, bool, str]]:
         found.append(
             (f"placement cost per instance flat ({span})", growth <= 1.5, f"x{growth:.2f}")
         )
+    if "harness_scale" in figures:
+        found += scale_targets(figures["harness_scale"])
     if "harness" in figures:
         for dag in figures["harness"]["dags"]:
             pct = dag["overhead_pct"]
@@ -81,8 +110,49 @@ def targets(figures: dict[str, Any]) -> list[tuple[str, bool, str]]:
     return found
 
 
+def render_scale(scale: dict[str, Any]) -> list[str]:
+    """The harness scale part's tables: by repository size, then by worker count."""
+    lines = [
+        f"harness run on copies of the workflows/ DAGs, scenarios {', '.join(scale['scenarios'])}, "
+        f"{scale['cores']} cores:"
+    ]
+    header = ["DAGs", "workers", "cells", "wall s", "cells/s/core", "cell median s", "speed-up"]
+    header.append("unexpected")
+    rows = []
+    for r in [*scale["sizes"], *(w for w in scale["workers"] if w not in scale["sizes"])]:
+        speed_up = r.get("speed_up")
+        rows.append(
+            [
+                str(r["dags"]),
+                str(r["workers"]),
+                str(r["cells"]),
+                f"{r['wall_seconds']:.1f}",
+                f"{r['cells_per_second_per_core']:.3f}",
+                f"{r['cell_median_seconds']:.2f}",
+                f"{speed_up:.2f}x" if speed_up is not None else "",
+                str(len(r["cells_not_as_expected"])),
+            ]
+        )
+    lines += _table(header, rows)
+    f = scale["fit"]
+    lines.append(
+        f"fit at {scale['fit_workers']} worker(s): wall s = {f['fixed_seconds']:.1f} + "
+        f"{f['seconds_per_cell']:.3f} x cells, R^2 {f['r_squared']:.4f}"
+    )
+    return [*lines, ""]
+
+
 def render(figures: dict[str, Any]) -> str:
-    lines: list[str] = [f"# {figures['date']} on {figures['machine']}", ""]
+    lines: list[str] = [f"# {figures['date']} on {figures['machine']}"]
+    load = figures.get("load_average")
+    if load:
+        during = ", ".join(
+            f"{when} {' '.join(f'{v:.2f}' for v in load[when])}"
+            for when in ("start", "end")
+            if when in load
+        )
+        lines.append(f"# load average (1, 5, 15 min): {during}")
+    lines.append("")
     if "wire" in figures:
         tasks = figures["wire"][0]["tasks"]
         lines.append(f"boto3 over HTTP, {tasks:,} tasks (RunTask count 10, FARGATE awsvpc):")
@@ -166,6 +236,8 @@ def render(figures: dict[str, Any]) -> str:
             for d in h["dags"]
         ]
         lines += ["", *_table(header, rows), ""]
+    if "harness_scale" in figures:
+        lines += render_scale(figures["harness_scale"])
     checks = targets(figures)
     if checks:
         lines.append("targets:")

@@ -5,7 +5,9 @@
 - scaling: fakeecs's engine holding 1k, 10k and 100k tasks (bench/scaling.py);
 - placement: EC2 RunTask over 10, 100 and 1,000 container instances (bench/placement.py);
 - harness: the `make test-dags` matrix, per scenario, and against bare dag.test()
-  (bench/harness_cost.py).
+  (bench/harness_cost.py);
+- harness-scale: `harness run` on repositories of 25, 50 and 100 copies of the DAGs,
+  and with 1, 2 and 4 pytest-xdist workers (bench/harness_scale.py).
 Prints a table with the targets and writes JSON (`--json`); compare figures across commits.
 """
 
@@ -20,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-PARTS = ("wire", "scaling", "placement", "harness")
+PARTS = ("wire", "scaling", "placement", "harness", "harness-scale")
 
 
 def _ints(text: str) -> list[int]:
@@ -30,6 +32,25 @@ def _ints(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(
             f"expected numbers separated by commas, got {text!r}"
         ) from None
+
+
+def _positive(text: str) -> list[int]:
+    numbers = _ints(text)
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(f"expected whole numbers of 1 or more, got {text!r}")
+    return numbers
+
+
+def _scenarios(text: str) -> list[str]:
+    from harness.scenarios import BY_NAME
+
+    names = [n for n in text.split(",") if n]
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown scenario(s) {unknown or [text]}; known: {', '.join(BY_NAME)}"
+        )
+    return names
 
 
 def _parts(text: str) -> list[str]:
@@ -62,6 +83,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bare-runs", type=int, default=5, help="harness and bare runs per DAG, interleaved"
     )
+    parser.add_argument(
+        "--scale-dags", type=_positive, default=[25, 50, 100], help="DAGs per repository, e.g. 2,4"
+    )
+    parser.add_argument(
+        "--scale-scenarios",
+        type=_scenarios,
+        default=None,
+        help="scenarios run on every DAG copy (default: all-succeed,worker-dies-after-runtask)",
+    )
+    parser.add_argument(
+        "--scale-workers", type=_positive, default=[1, 2, 4], help="pytest-xdist worker counts"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
     from harness.setup import FAKE_AWS
@@ -70,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": machine(),
+        "load_average": {"start": list(os.getloadavg())},
     }
     if "wire" in args.only:
         from bench import servers, wire
@@ -88,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         from bench import harness_cost
 
         figures["harness"] = harness_cost.measure(args.bare_runs)
+    if "harness-scale" in args.only:
+        from bench import harness_scale
+
+        scenarios = args.scale_scenarios or list(harness_scale.SCENARIOS)
+        figures["harness_scale"] = harness_scale.measure(
+            args.scale_dags, scenarios, args.scale_workers
+        )
+    figures["load_average"]["end"] = list(os.getloadavg())
     from bench.report import render, targets
 
     figures["targets"] = [{"target": n, "met": ok, "figure": v} for n, ok, v in targets(figures)]
