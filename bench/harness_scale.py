@@ -7,14 +7,18 @@ line, `harness.commands.pytest_args`, in a fresh process, with pytest-xdist), pl
 outside (what a person or CI waits for, Airflow's start-up in every worker included),
 and each cell's own seconds are read back from the results folder.
 
-- the fit: every size with the same worker count; wall seconds against cells by least
-  squares (fixed cost, seconds per cell, R^2) and the median cell's seconds per size;
-- the speed-up: the smallest size again with each worker count, against one worker.
+- the speed-up: the smallest size with each worker count, back to back, against one worker;
+- the fit: every size with the same worker count; CPU seconds of the run (its processes,
+  summed: the cost, which the machine's load hardly changes) against cells by least squares
+  (fixed cost, seconds per cell, R^2), the same for wall seconds, and the median cell's
+  seconds per size (a cell that gets dearer in a bigger repository shows there).
+Each run records the 1-minute load average before and after it.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +49,12 @@ def fit_workers(workers: Sequence[int], cores: int) -> int:
     return max(fitting) if fitting else min(workers)
 
 
+def _children_cpu() -> float:
+    """User and system CPU seconds of this process's finished children (the run and its workers)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def fresh_environment() -> dict[str, str]:
     """This environment as a shell would give it to `harness run`: this checkout importable,
     and no pytest or Airflow settings of a test session that calls the bench."""
@@ -63,11 +73,13 @@ def run_matrix(folder: Path, scenarios: Sequence[str], workers: int) -> dict[str
     )
     argv = [sys.executable, "-m", "pytest", *commands.pytest_args(request), "-p"]
     argv.append("bench.copies_plugin")
+    load_before, cpu_before = os.getloadavg()[0], _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         argv, cwd=ROOT, env=fresh_environment(), capture_output=True, text=True, check=False
     )
     wall = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     found = results.read([out])
     if done.returncode not in (0, 1) or not found.results:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-TAIL:])
@@ -80,6 +92,8 @@ def run_matrix(folder: Path, scenarios: Sequence[str], workers: int) -> dict[str
         "workers": workers,
         "cells": len(found.results),
         "wall_seconds": wall,
+        "cpu_seconds": cpu,
+        "load_average_1min": [load_before, os.getloadavg()[0]],
         "cells_per_second_per_core": len(found.results) / wall / cores,
         "cell_median_seconds": statistics.median(seconds),
         "cell_mean_seconds": statistics.fmean(seconds),
@@ -91,7 +105,7 @@ def run_matrix(folder: Path, scenarios: Sequence[str], workers: int) -> dict[str
 
 
 def fit(points: Sequence[tuple[float, float]]) -> dict[str, float]:
-    """Least squares y = fixed + per_cell * x, and R^2 (1.0 when the points are on the line)."""
+    """Least squares seconds = fixed + per_cell * cells, and R^2 (1.0: the points are on the line)."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
     sxx = sum((x - mx) ** 2 for x in xs)
@@ -117,12 +131,11 @@ def measure(
         for size in sorted(set(sizes)):
             folders[size] = Path(scratch) / f"dags-{size}"
             dag_copies.write(folders[size], size)
-        by_size = [run_matrix(folders[size], scenarios, at) for size in sorted(folders)]
         smallest = min(folders)
-        by_workers = [
-            by_size[0] if w == at else run_matrix(folders[smallest], scenarios, w)
-            for w in sorted(set(workers))
-        ]
+        # the worker counts back to back, so a change in the machine's load hits them alike
+        by_workers = [run_matrix(folders[smallest], scenarios, w) for w in sorted(set(workers))]
+        shared = next(r for r in by_workers if r["workers"] == at)
+        by_size = [shared] + [run_matrix(folders[n], scenarios, at) for n in sorted(folders)[1:]]
     one = next((r for r in by_workers if r["workers"] == 1), None)
     for r in by_workers:
         r["speed_up"] = one["wall_seconds"] / r["wall_seconds"] if one else None
@@ -131,6 +144,7 @@ def measure(
         "scenarios": list(scenarios),
         "fit_workers": at,
         "sizes": by_size,
-        "fit": fit([(r["cells"], r["wall_seconds"]) for r in by_size]),
+        "fit": fit([(r["cells"], r["cpu_seconds"]) for r in by_size]),
+        "wall_fit": fit([(r["cells"], r["wall_seconds"]) for r in by_size]),
         "workers": by_workers,
     }

@@ -49,7 +49,7 @@ def scale_targets(scale: dict[str, Any]) -> list[tuple[str, bool, str]]:
         span = f"{sizes[0]['dags']} -> {sizes[-1]['dags']} DAGs"
         r2 = scale["fit"]["r_squared"]
         found.append(
-            (f"harness cost linear in cells, R^2 >= 0.99 ({span})", r2 >= 0.99, f"{r2:.4f}")
+            (f"harness CPU cost linear in cells, R^2 >= 0.99 ({span})", r2 >= 0.99, f"{r2:.4f}")
         )
         small, large = sizes[0]["cell_median_seconds"], sizes[-1]["cell_median_seconds"]
         growth = large / small if small else 0.0
@@ -116,8 +116,8 @@ def render_scale(scale: dict[str, Any]) -> list[str]:
         f"harness run on copies of the workflows/ DAGs, scenarios {', '.join(scale['scenarios'])}, "
         f"{scale['cores']} cores:"
     ]
-    header = ["DAGs", "workers", "cells", "wall s", "cells/s/core", "cell median s", "speed-up"]
-    header.append("unexpected")
+    header = ["DAGs", "workers", "cells", "wall s", "CPU s", "cells/s/core", "cell median s"]
+    header += ["speed-up", "load 1-min", "unexpected"]
     rows = []
     for r in [*scale["sizes"], *(w for w in scale["workers"] if w not in scale["sizes"])]:
         speed_up = r.get("speed_up")
@@ -127,18 +127,21 @@ def render_scale(scale: dict[str, Any]) -> list[str]:
                 str(r["workers"]),
                 str(r["cells"]),
                 f"{r['wall_seconds']:.1f}",
+                f"{r['cpu_seconds']:.1f}",
                 f"{r['cells_per_second_per_core']:.3f}",
                 f"{r['cell_median_seconds']:.2f}",
                 f"{speed_up:.2f}x" if speed_up is not None else "",
+                " -> ".join(f"{v:.1f}" for v in r["load_average_1min"]),
                 str(len(r["cells_not_as_expected"])),
             ]
         )
     lines += _table(header, rows)
-    f = scale["fit"]
-    lines.append(
-        f"fit at {scale['fit_workers']} worker(s): wall s = {f['fixed_seconds']:.1f} + "
-        f"{f['seconds_per_cell']:.3f} x cells, R^2 {f['r_squared']:.4f}"
-    )
+    for key, what in (("fit", "CPU"), ("wall_fit", "wall")):
+        f = scale[key]
+        lines.append(
+            f"fit at {scale['fit_workers']} worker(s): {what} s = {f['fixed_seconds']:.1f} + "
+            f"{f['seconds_per_cell']:.3f} x cells, R^2 {f['r_squared']:.4f}"
+        )
     return [*lines, ""]
 
 
