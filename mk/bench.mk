@@ -2,5 +2,5 @@
 .PHONY: bench
 BENCH_ARGS ?=
 
-bench: install ## Measure fakeecs (wire, engine) and the harness (start-up, per run); build/bench.json
+bench: install ## Measure fakeecs (wire, engine, placement) and the harness (cost, scale); build/bench.json
 	$(PY) -m bench.run --json build/bench.json $(BENCH_ARGS)
