@@ -18,6 +18,7 @@ Each run records the 1-minute load average before and after it.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -81,7 +82,9 @@ def run_matrix(folder: Path, scenarios: Sequence[str], workers: int) -> dict[str
     wall = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
     found = results.read([out])
-    if done.returncode not in (0, 1) or not found.results:
+    planned = re.search(r"Running (\d+) scenario runs", done.stdout)
+    ended_early = planned is not None and len(found.results) < int(planned.group(1))
+    if done.returncode not in (0, 1) or not found.results or ended_early:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-TAIL:])
         raise RunFailed(f"harness run on {folder} ended {done.returncode}:\n{tail}")
     cores = min(workers, os.cpu_count() or 1)
