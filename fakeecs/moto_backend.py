@@ -13,6 +13,7 @@ application and its backends costs seconds that most runs of fakeecs never spend
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -123,29 +124,68 @@ def stack_event(stack: Any, logical_id: str, resource_type: str, status: str, re
 
 
 def install_cloudformation(
-    resource_types: Iterable[Any], handlers: dict[str, Callable[..., None]]
+    resource_types: Iterable[Any], handlers: dict[str, Callable[..., Any]]
 ) -> None:
     """Put `resource_types` (each with a `cfn_type`) into moto's type map, and wrap moto's stack
-    methods: `handlers["create_resources" | "update" | "delete" | "delete_stack"]` is called with
-    moto's original method first."""
+    methods: `handlers["create_resources" | "update" | "delete" | "delete_stack"]` (the stack's),
+    `handlers["update_resources" | "resource_diff"]` (its resource map's update and the diff that
+    update works from) are called with moto's original method first."""
     from moto.cloudformation import models, parsing
 
     model_map = parsing.get_model_map()
     for resource_type in resource_types:
         model_map[resource_type.cfn_type] = resource_type
-    owners = {"delete_stack": models.CloudFormationBackend}
+    methods = {
+        "delete_stack": (models.CloudFormationBackend, "delete_stack"),
+        "update_resources": (parsing.ResourceMap, "update"),
+        "resource_diff": (parsing.ResourceMap, "build_resource_diff"),
+    }
     for name, handler in handlers.items():
-        _wrap(owners.get(name, models.Stack), name, handler)
+        owner, method = methods.get(name, (models.Stack, name))
+        _wrap(owner, method, handler)
 
 
-def _wrap(owner: Any, name: str, handler: Callable[..., None]) -> None:
+def _wrap(owner: Any, name: str, handler: Callable[..., Any]) -> None:
     original = getattr(owner, name)
 
     @functools.wraps(original)
-    def wrapped(*args: Any, **kwargs: Any) -> None:
-        handler(original, *args, **kwargs)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return handler(original, *args, **kwargs)
 
     setattr(owner, name, wrapped)
+
+
+def stack_resource_templates(resource_map: Any) -> dict[str, dict[str, Any]]:
+    """The stack's resources as its current template declares them, by logical id."""
+    return dict(resource_map._resource_json_map)
+
+
+def stack_resource(resource_map: Any, logical_id: str) -> Any | None:
+    """The resource made for `logical_id`, or None when none was (a false condition)."""
+    return resource_map._parsed_resources.get(logical_id)
+
+
+def resolved_resource(resource_map: Any, logical_id: str) -> dict[str, Any]:
+    """The resource's template with Ref, Fn::GetAtt, Fn::Sub ... resolved against the stack now."""
+    from moto.cloudformation.parsing import clean_json
+
+    resource_json = copy.deepcopy(resource_map._resource_json_map[logical_id])
+    resource_json.setdefault("Properties", {})
+    return clean_json(resource_json, resource_map)  # type: ignore[no-any-return]
+
+
+def update_stack_resource(resource_map: Any, logical_id: str) -> None:
+    """Update one resource from its template, as moto's stack update does a modified one."""
+    from moto.cloudformation.parsing import parse_and_update_resource
+
+    resource_json = resource_map._resource_json_map[logical_id]
+    resource_map._parsed_resources[logical_id] = parse_and_update_resource(
+        logical_id,
+        resource_json,
+        resource_map,
+        account_id=resource_map._account_id,
+        region_name=resource_map._region_name,
+    )
 
 
 # EC2 networks: awsvpc subnets and security groups, the default VPC -------------------------

@@ -114,7 +114,7 @@ class ECSStackResource:
             region_name,
             _stack_name(kwargs.get("StackId", "")),
             logical_id,
-            cls._params(cloudformation_json),
+            cls.params_of(cloudformation_json),
         )
         resource._guarded(resource.create)
         return resource
@@ -134,7 +134,7 @@ class ECSStackResource:
             return cls.moto_class.update_from_cloudformation_json(
                 original_resource, new_resource_name, cloudformation_json, account_id, region_name
             )
-        new_params = cls._params(cloudformation_json)
+        new_params = cls.params_of(cloudformation_json)
         old = original_resource
         if old.replaced_by(new_params):
             fresh = cls(old.engine, old.region, old.stack, old.logical_id, new_params)
@@ -162,7 +162,8 @@ class ECSStackResource:
     # what each type does -----------------------------------------------------------
 
     @classmethod
-    def _params(cls, cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+    def params_of(cls, cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+        """The API params a resolved resource template gives (what updates are compared on)."""
         return api_params(cls.cfn_type, cloudformation_json.get("Properties") or {})
 
     def replaced_by(self, new_params: dict[str, Any]) -> bool:

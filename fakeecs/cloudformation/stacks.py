@@ -15,6 +15,7 @@ from typing import Any
 from fakeecs import moto_backend
 from fakeecs.cloudformation.binding import bound
 from fakeecs.cloudformation.calls import ResourceFailed
+from fakeecs.cloudformation.dependents import dependency_order, update_dependents
 from fakeecs.cloudformation.resources import RESOURCE_TYPES
 
 __all__ = ["bound", "install"]
@@ -96,6 +97,23 @@ def _update(original: Callable[..., None], stack: Any, *args: Any, **kwargs: Any
         stack._add_stack_event(stack.status)
 
 
+def _update_resources(original: Callable[..., None], resources: Any, *args: Any, **kw: Any) -> None:
+    """moto's update of the changed resources, then of those whose references changed under them."""
+    original(resources, *args, **kw)
+    update_dependents(resources)
+
+
+def _resource_diff(
+    original: Callable[..., dict[str, Any]], resources: Any, template: dict[str, Any], *args: Any
+) -> dict[str, Any]:
+    """moto's diff, its modified resources in dependency order (moto takes template order), so a
+    service listed before its task definition is updated once, to the new revision."""
+    diff = original(resources, template, *args)
+    order = dependency_order(template.get("Resources") or {})
+    diff["Modify"] = sorted(diff["Modify"], key=order.index)
+    return diff
+
+
 def _delete(original: Callable[..., None], stack: Any) -> None:
     try:
         original(stack)
@@ -130,6 +148,8 @@ def install() -> None:
             {
                 "create_resources": _create,
                 "update": _update,
+                "update_resources": _update_resources,
+                "resource_diff": _resource_diff,
                 "delete": _delete,
                 "delete_stack": _delete_stack,
             },

@@ -176,6 +176,52 @@ def test_updating_the_stack_registers_a_revision_and_rolls_the_service(
     assert {t["taskDefinitionArn"].rsplit(":", 1)[-1] for t in described} == {"2"}
 
 
+def test_a_new_image_alone_deploys_the_new_revision_to_the_service(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    """The usual deploy: only the task definition's image changes. CloudFormation resolves the
+    service's `TaskDefinition: !Ref Worker` again, updates the service in place, and ECS starts
+    a deployment to the new revision."""
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template()))
+    fake.advance(60)
+    arn = service_of(ecs, cfn, stack)["serviceArn"]
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(template(image="example/worker:2")))
+    assert status(cfn, stack) == "UPDATE_COMPLETE"
+
+    fake.advance(300)
+    service = service_of(ecs, cfn, stack)
+    assert service["serviceArn"] == arn  # updated in place, not replaced
+    assert service["taskDefinition"] == outputs(cfn, stack)["TaskDefinition"]
+    assert service["taskDefinition"].endswith("cfn-worker:2")
+    assert (service["runningCount"], len(service["deployments"])) == (2, 1)
+    listed = ecs.list_service_deployments(cluster="cfn-cluster", service=arn)
+    arns = [d["serviceDeploymentArn"] for d in listed["serviceDeployments"]]
+    found = ecs.describe_service_deployments(serviceDeploymentArns=arns)["serviceDeployments"]
+    targets = [d["targetServiceRevision"]["arn"] for d in found]
+    revisions = ecs.describe_service_revisions(serviceRevisionArns=targets)["serviceRevisions"]
+    assert {r["taskDefinition"].rsplit(":", 1)[-1] for r in revisions} == {"1", "2"}
+
+
+def test_a_service_listed_before_its_task_definition_is_updated_once(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    """Resources update in dependency order, not template order: one UpdateService, to :2."""
+
+    def service_first(image: str, count: int) -> dict:
+        body = template(image=image)
+        resources = body["Resources"]
+        resources["Service"]["Properties"]["DesiredCount"] = count
+        body["Resources"] = {"Service": resources.pop("Service"), **resources}
+        return body
+
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(service_first("w:1", 2)))
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(service_first("w:2", 3)))
+    assert status(cfn, stack) == "UPDATE_COMPLETE"
+    calls = [c for c in fake.calls() if c["operation"] == "UpdateService"]
+    assert [c["params"]["taskDefinition"].rsplit(":", 1)[-1] for c in calls] == ["2"]
+    assert service_of(ecs, cfn, stack)["desiredCount"] == 3
+
+
 def test_a_service_without_desired_count_runs_one_and_keeps_its_count_on_update(
     fake: FakeECS, cfn: Any, ecs: Any, stack: str
 ) -> None:
@@ -445,8 +491,8 @@ def test_a_stack_declares_capacity_providers_and_associates_them(
     assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "INACTIVE"
 
 
-def task_set_template(scale: int) -> dict:
-    body = template()
+def task_set_template(scale: int, image: str = "example/worker:1") -> dict:
+    body = template(image=image)
     body["Resources"]["Service"] = {
         "Type": "AWS::ECS::Service",
         "Properties": {
@@ -500,6 +546,27 @@ def test_a_stack_runs_an_external_service_through_its_task_sets(
     cfn.delete_stack(StackName=stack)
     fake.advance(60)
     assert ecs.describe_clusters(clusters=["cfn-cluster"])["clusters"][0]["status"] == "INACTIVE"
+
+
+def test_a_new_image_replaces_the_task_set_and_makes_the_new_one_primary(
+    fake: FakeECS, cfn: Any, ecs: Any, stack: str
+) -> None:
+    """A task set's TaskDefinition cannot change in place: CloudFormation makes a new task set
+    on the new revision, and the PrimaryTaskSet whose TaskSetId refers to it follows."""
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(task_set_template(100)))
+    old_id = outputs(cfn, stack)["TaskSet"]
+    fake.advance(30)
+    new_body = task_set_template(100, image="example/worker:2")
+    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(new_body))
+    assert status(cfn, stack) == "UPDATE_COMPLETE"
+    new_id = outputs(cfn, stack)["TaskSet"]
+    assert new_id != old_id
+
+    fake.advance(60)
+    [task_set] = ecs.describe_task_sets(cluster="cfn-cluster", service="web")["taskSets"]
+    assert (task_set["id"], task_set["status"]) == (new_id, "PRIMARY")
+    assert task_set["taskDefinition"].endswith("cfn-worker:2")
+    assert (task_set["computedDesiredCount"], task_set["runningCount"]) == (4, 4)
 
 
 def test_moto_on_its_own_skips_the_ecs_types_it_does_not_model(fake: FakeECS) -> None:
