@@ -170,6 +170,11 @@ class Task:
     def cluster_name(self) -> str:
         return self.cluster_arn.rsplit("/", 1)[-1]
 
+    @property
+    def has_eni(self) -> bool:
+        """An awsvpc task (its networkConfiguration): ECS provisions an ENI for it first."""
+        return self.network_configuration is not None
+
 
 @dataclass
 class ClientTokenRecord:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 #: Virtual seconds between steps (documented in docs/fakeecs/index.md, "Default behaviour").
 TIMINGS = {
-    "PENDING": 1.0,  # after RunTask: the ENI is attached
+    "PENDING": 1.0,  # after RunTask: the ENI is attached (awsvpc), the images start to pull
     "pull": 3.0,  # PENDING -> ACTIVATING: images are pulled (simulated runtime)
     "ACTIVATING": 1.0,  # ACTIVATING -> RUNNING
     "STOPPING": 1.0,  # DEACTIVATING -> STOPPING
@@ -54,7 +54,6 @@ def set_status(engine: Engine, task: Task, state: str, at: float) -> None:
     task.version += 1
     if state == "PENDING":
         task.connectivity_at = at
-        task.pull_started_at = at
     elif state == "ACTIVATING":
         task.pull_stopped_at = at
     elif state == "RUNNING":
@@ -68,7 +67,16 @@ def set_status(engine: Engine, task: Task, state: str, at: float) -> None:
 
 
 def begin(engine: Engine, task: Task) -> None:
-    """Schedule the first step of a task just started by RunTask."""
+    """Set the first status of a task just started by RunTask and schedule its first step.
+
+    Only an awsvpc task is PROVISIONING, while its ENI is attached (the developer guide's
+    task lifecycle: "for tasks that use the awsvpc network mode, the elastic network
+    interface needs to be provisioned"); any other task starts PENDING. Either way the
+    images start to pull TIMINGS["PENDING"] later.
+    """
+    if not task.has_eni:
+        task.last_status = "PENDING"  # its first status, not a transition
+        task.connectivity_at = task.created_at
     engine.queue.push(task.created_at + TIMINGS["PENDING"], "step", task.arn, task.plan, "PENDING")
 
 
@@ -76,6 +84,7 @@ def step(engine: Engine, task: Task, state: str, at: float) -> None:
     """Carry out one scheduled step and schedule the next."""
     if state == "PENDING":
         set_status(engine, task, "PENDING", at)
+        task.pull_started_at = at
         engine.runtime.pull(engine, task, at)
     elif state == "ACTIVATING":
         set_status(engine, task, "ACTIVATING", at)
