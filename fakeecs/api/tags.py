@@ -7,7 +7,8 @@ from typing import Any
 
 from fakeecs import errors
 from fakeecs.api.registry import CallContext, operation
-from fakeecs.rules.tagging import check_long_arn, check_tags, merge_tags
+from fakeecs.model import Cluster
+from fakeecs.rules.tagging import check_cluster_taggable, check_long_arn, check_tags, merge_tags
 
 #: Resource kinds kept in a table by their full ARN: kind -> RegionState table.
 _BY_ARN = {
@@ -59,6 +60,8 @@ def _resource(ctx: CallContext, resource_arn: str) -> Any:
 @operation("TagResource")
 def tag_resource(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     resource = _resource(ctx, params["resourceArn"])
+    if isinstance(resource, Cluster):
+        check_cluster_taggable(resource.status)
     resource.tags = merge_tags(resource.tags, check_tags(params["tags"]))
     return {}
 

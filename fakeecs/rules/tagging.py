@@ -21,6 +21,17 @@ def check_long_arn(kind: str, rest: str) -> None:
         raise errors.invalid_parameter(SHORT_ARN)
 
 
+INACTIVE_CLUSTER = "The specified cluster is inactive. Specify an active cluster and try again."
+
+
+def check_cluster_taggable(status: str) -> None:
+    """Refuse to tag a deleted (INACTIVE) cluster, as ECS answers TagResource on one (seen in
+    public reports: InvalidParameterException, status 400, with this message). Its tags can
+    still be read while DescribeClusters shows it."""
+    if status == "INACTIVE":
+        raise errors.invalid_parameter(INACTIVE_CLUSTER)
+
+
 def check_tags(tags: list[dict[str, Any]] | None) -> list[dict[str, str]]:
     tags = list(tags or [])
     if len(tags) > MAX_TAGS:

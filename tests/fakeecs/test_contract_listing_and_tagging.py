@@ -192,3 +192,21 @@ def test_the_long_arns_of_the_same_resources_are_tagged(fake: FakeECS, ecs: Any)
         ]
         ecs.untag_resource(resourceArn=resource, tagKeys=["team"])
         assert ecs.list_tags_for_resource(resourceArn=resource)["tags"] == []
+
+
+def test_a_deleted_cluster_cannot_be_tagged_but_its_tags_can_be_read(ecs: Any) -> None:
+    """TagResource on an INACTIVE cluster answers InvalidParameterException "The specified
+    cluster is inactive. Specify an active cluster and try again." (as reported from ECS by
+    tools that tag every cluster ListClusters returns); reading its tags still works."""
+    arn = ecs.create_cluster(clusterName="gone", tags=[{"key": "team", "value": "data"}])[
+        "cluster"
+    ]["clusterArn"]
+    ecs.delete_cluster(cluster="gone")
+    with pytest.raises(ClientError) as exc:
+        ecs.tag_resource(resourceArn=arn, tags=[{"key": "owner", "value": "me"}])
+    assert error(exc) == (
+        "InvalidParameterException",
+        "The specified cluster is inactive. Specify an active cluster and try again.",
+    )
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "data"}]
