@@ -75,10 +75,10 @@ def bare_dag_test(session: Any, dag_id: str, families: dict[str, set[str]]) -> d
     sensors = [t for t in dag.tasks if hasattr(t, "poke")]
     intervals = {t.task_id: t.poke_interval for t in sensors}
     with FakeECS(clock="manual", seed=0) as fake:
-        admin = build_world(fake, world, scenario)
+        built = build_world(fake, world, scenario)
         for family, names in families.items():
             containers = [{"name": n, "image": f"bench/{family}"} for n in sorted(names)]
-            admin.register_task_definition(**fargate_task_definition(family, containers))
+            built.admin.register_task_definition(**fargate_task_definition(family, containers))
             fake.behaviour(family, runSeconds=DEFAULT_RUN_SECONDS, exitCode=0)
         for sensor in sensors:
             sensor.poke_interval = 0.0
@@ -86,7 +86,7 @@ def bare_dag_test(session: Any, dag_id: str, families: dict[str, set[str]]) -> d
         try:
             with (
                 setup.exposed(session.folder),
-                environment(run_environment(fake, world, scenario)),
+                environment(run_environment(fake, world, scenario, built.network)),
                 sharing_botocore_loader(),
                 _clock_follows_pokes(fake, max(intervals.values(), default=60.0)),
                 contextlib.redirect_stdout(out),

@@ -21,7 +21,6 @@ from typing import Any
 from fakeecs.fixtures import fargate_task_definition
 from harness.scenarios import Redeploy
 from harness.timeline import Timeline
-from harness.worlds import NETWORK
 
 SERVICE = "airflow-worker"
 FAMILY = "airflow-worker"
@@ -42,6 +41,7 @@ class WorkerService:
 
     admin: Any  # the harness's own ECS client
     cluster: str
+    network: dict[str, Any]  # the world's, as for the DAG's own tasks
     plan: Redeploy
     advance: Callable[[float, str], None]
     timeline: Timeline
@@ -61,7 +61,7 @@ class WorkerService:
             taskDefinition=FAMILY,
             desiredCount=1,
             launchType="FARGATE",
-            networkConfiguration=NETWORK,
+            networkConfiguration=self.network,
         )
         self._wait(lambda: self._running_worker() is not None, "the worker task runs")
         self.worker_arn = self._running_worker() or ""

@@ -15,6 +15,7 @@ import io
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 import boto3
 
 from fakeecs import FakeECS
-from harness import expect, setup
+from harness import expect, network, setup
 from harness.checks import Loaded, check_folder, environment
 from harness.instrument import ActiveRun, instrumented, internal
 from harness.outcome import Result, TaskOutcome
@@ -115,7 +116,8 @@ class Session:
         prepare: Callable[[FakeECS], None] | None,
     ) -> Result:
         dag, world, shape = self.loaded.dags[dag_id], world_for(dag_id), self.shape(dag_id)
-        admin = build_world(fake, world, scenario)
+        built = build_world(fake, world, scenario)
+        admin = built.admin
         if scenario.faults:
             fake.faults(list(scenario.faults))
         if prepare is not None:
@@ -132,11 +134,11 @@ class Session:
         if scenario.redeploy is not None:
             cluster = world.env.get("ECS_CLUSTER", CLUSTER)
             active.worker = WorkerService(
-                admin, cluster, scenario.redeploy, active.advance, timeline
+                admin, cluster, built.network, scenario.redeploy, active.advance, timeline
             )
             with internal():
                 active.worker.start(fake)
-        env = run_environment(fake, world, scenario)
+        env = run_environment(fake, world, scenario, built.network)
         started = time.monotonic()
         log = io.StringIO()
         try:
@@ -189,11 +191,14 @@ class Session:
         return outcomes
 
 
-def run_environment(fake: FakeECS, world: World, scenario: Scenario) -> dict[str, str | None]:
-    """The process environment a DAG runs in: the fake's endpoint, the world's variables
-    and no real AWS credentials (None: unset for the run)."""
+def run_environment(
+    fake: FakeECS, world: World, scenario: Scenario, ecs_network: dict[str, Any]
+) -> dict[str, str | None]:
+    """The process environment a DAG runs in: the fake's endpoint, the world's variables with
+    its network, and no real AWS credentials (None: unset for the run)."""
     env: dict[str, str | None] = {
         **setup.FAKE_AWS,
+        "ECS_NETWORK_CONFIG": network.config_value(ecs_network),
         **world.env,
         "AWS_ENDPOINT_URL": fake.endpoint_url,
         # the operators' aws_default connection, as the deployment defines it (no keys)
@@ -206,10 +211,20 @@ def run_environment(fake: FakeECS, world: World, scenario: Scenario) -> dict[str
     return env
 
 
-def build_world(fake: FakeECS, world: World, scenario: Scenario) -> Any:
-    """The cluster and S3 inputs the DAG expects; returns the harness's own ECS client."""
+@dataclass(frozen=True)
+class Built:
+    """A world made in a fake: the harness's own ECS client and the tasks' network."""
+
+    admin: Any
+    network: dict[str, Any]
+
+
+def build_world(fake: FakeECS, world: World, scenario: Scenario) -> Built:
+    """The network, cluster and S3 inputs the DAG expects, made in `fake`."""
     endpoint = fake.endpoint_url
     with internal():
+        ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name="us-east-1")
+        ecs_network = network.create(ec2, "airflow-harness")
         ecs = boto3.client("ecs", endpoint_url=endpoint, region_name="us-east-1")
         ecs.create_cluster(clusterName=world.env.get("ECS_CLUSTER", CLUSTER))
         s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
@@ -218,7 +233,7 @@ def build_world(fake: FakeECS, world: World, scenario: Scenario) -> Any:
         if not scenario.s3_missing:
             for bucket, key in world.objects:
                 s3.put_object(Bucket=bucket, Key=key, Body=b"harness input")
-    return ecs
+    return Built(ecs, ecs_network)
 
 
 def _add_faults(timeline: Timeline, calls: list[dict[str, Any]]) -> None:

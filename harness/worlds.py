@@ -1,30 +1,25 @@
 """The deployed environment each DAG expects: configuration, S3 inputs, the logical date.
 
 fakeecs starts empty; the harness fills it as Terraform and the data owners fill
-the real account: the cluster, the task definitions a DAG names (registered the
-first time a RunTask names a family, with an essential container per override
-name and a non-essential `log-router` sidecar), and the S3 objects below.
+the real account: the cluster, the network its tasks run in (`harness.network`,
+given to the DAG as ECS_NETWORK_CONFIG), the task definitions a DAG names
+(registered the first time a RunTask names a family, with an essential container
+per override name and a non-essential `log-router` sidecar), and the S3 objects below.
 A DAG not listed here gets the default world; add an entry when a new DAG reads
 S3 inputs or needs its own configuration.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 CLUSTER = "airflow-harness"
-NETWORK = {
-    "awsvpcConfiguration": {"subnets": ["subnet-0harness"], "securityGroups": ["sg-0harness"]}
-}
 SIDECAR = "log-router"
 LOGICAL_DATE = datetime(2026, 1, 2, 6, 0, tzinfo=UTC)
 
 DEFAULT_ENV = {
     "ECS_CLUSTER": CLUSTER,
-    "ECS_NETWORK_CONFIG": base64.b64encode(json.dumps(NETWORK).encode()).decode(),
     "AIRFLOW_ENVIRONMENT": "stage",
     "ES_URL": "https://search-timdex-stage.example.org",
     "SOLR_URL": "https://geoweb-solr-stage.example.org/solr/geoweb",
@@ -36,6 +31,7 @@ DEFAULT_ENV = {
 
 @dataclass(frozen=True)
 class World:
+    #: The deployment's variables; ECS_NETWORK_CONFIG is added from the network each run makes.
     env: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ENV))
     buckets: tuple[str, ...] = ()
     #: (bucket, key) objects present before the run.

@@ -1,4 +1,5 @@
-"""What the e2e deployment's ECS looks like: the cluster, the task definition, the environment.
+"""What the e2e deployment's ECS looks like: the network, the cluster, the task definition, the
+environment.
 
 Every Airflow process gets the environment the production deployment gives it, with
 `fakeecs serve` as the AWS endpoint. `E2E_IDEMPOTENCY=off` adds
@@ -8,23 +9,24 @@ which scenarios depend on the idempotency promise.
 
 from __future__ import annotations
 
-import base64
 import os
 from pathlib import Path
+from typing import Any
 
 from fakeecs.fixtures import fargate_task_definition
+from harness import network
 from harness.e2e.fakeecs_server import FakeEcsServer
 
 CLUSTER = "e2e"
 FAMILY = "e2e-worker"
 SCALE = 10  # fakeecs runs ten virtual seconds per wall second
 RUN_SECONDS = 3600  # virtual: a container outlives any retry until a test moves the clock
-NETWORK = '{"awsvpcConfiguration": {"subnets": ["subnet-e2e"], "securityGroups": ["sg-e2e"]}}'
 NO_IDEMPOTENCY = Path(__file__).parent / "no_idempotency"
 
 
-def environment(url: str) -> dict[str, str]:
-    """The deployment's variables for every Airflow process, pointed at fakeecs."""
+def environment(url: str, ecs_network: dict[str, Any]) -> dict[str, str]:
+    """The deployment's variables for every Airflow process, pointed at fakeecs, with the
+    network `create` made."""
     env = {
         "AWS_ENDPOINT_URL": url,
         "AWS_ACCESS_KEY_ID": "e2e",
@@ -32,7 +34,7 @@ def environment(url: str) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1",
         "AIRFLOW_CONN_AWS_DEFAULT": '{"conn_type": "aws"}',
         "ECS_CLUSTER": CLUSTER,
-        "ECS_NETWORK_CONFIG": base64.b64encode(NETWORK.encode()).decode(),
+        "ECS_NETWORK_CONFIG": network.config_value(ecs_network),
         "AIRFLOW_ENVIRONMENT": "e2e",
     }
     if os.environ.get("E2E_IDEMPOTENCY") == "off":
@@ -41,8 +43,10 @@ def environment(url: str) -> dict[str, str]:
     return env
 
 
-def create(server: FakeEcsServer) -> None:
-    """The cluster and the one task definition the e2e DAGs launch; its container runs an hour."""
+def create(server: FakeEcsServer) -> dict[str, Any]:
+    """The network, the cluster and the one task definition the e2e DAGs launch (its container
+    runs an hour); returns the network, for `environment`."""
+    ecs_network = network.create(server.client("ec2"), "airflow-e2e")
     ecs = server.client()
     ecs.create_cluster(clusterName=CLUSTER)
     ecs.register_task_definition(
@@ -51,3 +55,4 @@ def create(server: FakeEcsServer) -> None:
         )
     )
     server.control.behaviour(FAMILY, runSeconds=RUN_SECONDS, exitCode=0)
+    return ecs_network

@@ -30,6 +30,8 @@ class FakeEcsServer:
                 "--clock", f"scaled:{scale:g}", "--seed", str(seed)]  # fmt: skip
         self.process = ManagedProcess("fakeecs", argv, env, log_dir / "fakeecs.log")
         self.url = ""
+        #: The networkConfiguration the world made in this fake's EC2 (ecs_world.create).
+        self.network: dict[str, Any] = {}
 
     def start(self, timeout: float = 60) -> str:
         """Start the server and return its base URL once it printed its listening line."""

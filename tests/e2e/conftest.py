@@ -96,7 +96,7 @@ def fake_ecs(e2e_root: Path) -> Iterator[FakeEcsServer]:
     (e2e_root / "logs").mkdir(parents=True, exist_ok=True)
     server = FakeEcsServer(e2e_root / "logs", dict(os.environ), scale=ecs_world.SCALE)
     server.start()
-    ecs_world.create(server)
+    server.network = ecs_world.create(server)
     yield server
     server.stop()
 
@@ -105,7 +105,9 @@ def fake_ecs(e2e_root: Path) -> Iterator[FakeEcsServer]:
 def cluster(servers: None, e2e_root: Path, fake_ecs: FakeEcsServer) -> Iterator[AirflowCluster]:
     """One Airflow deployment for the suite (api-server, scheduler, dag-processor) pointed at
     fakeecs; each test starts the workers it needs (`workers`), on queues of its own."""
-    yield from start_cluster(e2e_root, ecs_world.environment(fake_ecs.url), workers=0)
+    yield from start_cluster(
+        e2e_root, ecs_world.environment(fake_ecs.url, fake_ecs.network), workers=0
+    )
 
 
 @pytest.fixture
