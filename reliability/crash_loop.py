@@ -71,9 +71,11 @@ def run(seconds: float, clients: int, seed: int, folder: Path) -> dict[str, obje
     server = start_fakeecs(seed, "--state", str(state))
     url = server.url
     shared, stop, kills = Shared(), threading.Event(), []
-    set_up(url)
+    # fakeecs keeps no EC2 state across a restart; the default VPC is made again with the
+    # same ids (its seed, EC2's first use), so the clients' network stays valid
+    network = set_up(url)
     threads = [
-        threading.Thread(target=client_loop, args=(url, shared, seed * 1000 + i, stop))
+        threading.Thread(target=client_loop, args=(url, shared, seed * 1000 + i, stop, network))
         for i in range(clients)
     ]
     started = time.monotonic()

@@ -30,12 +30,13 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException
 import mit_airflow.ecs_client as ecs_client_module
 from fakeecs import FakeECS
 from fakeecs.fixtures import fargate_task_definition
+from harness.network import config_value
 from mit_airflow.identity import LaunchIdentity
 from mit_airflow.operators import ECSOperator
 from mit_airflow.sensors import ECSTaskSensor
 from reliability.interleavings import Attempt, Interleaving
 from reliability.worker_service import WorkerService
-from tests.mit_airflow.ecs_dag_support import CLUSTER, NETWORK, network_env, register
+from tests.mit_airflow.ecs_dag_support import CLUSTER, register
 from tests.mit_airflow.operator_attempts import StateStore, TaskInstance, WorkerDied, context
 
 FAMILY = "worker"
@@ -112,6 +113,9 @@ class OperatorWorld:
 
     def __init__(self, fake: FakeECS, mp: pytest.MonkeyPatch) -> None:
         self.fake = fake
+        self.mp = mp
+        #: The default VPC's network of the current case (made again after each reset).
+        self.network: dict[str, Any] = {}
         self.clients = Clients(fake.endpoint_url)
         self.worker: WorkerService | None = None
         mp.setenv("AWS_ENDPOINT_URL", fake.endpoint_url)
@@ -120,7 +124,6 @@ class OperatorWorld:
         mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
         self.ecs = boto3.client("ecs", endpoint_url=fake.endpoint_url, region_name="us-east-1")
         mp.setenv("ECS_CLUSTER", CLUSTER)
-        mp.setenv("ECS_NETWORK_CONFIG", network_env())
         for module in ("mit_airflow.operators", "mit_airflow.sensors"):
             mp.setattr(f"{module}.aws_client", self.clients.client)
 
@@ -128,12 +131,14 @@ class OperatorWorld:
 
     def set_up(self, case: Interleaving) -> None:
         self.fake.reset()
+        self.network = self.fake.default_network()
+        self.mp.setenv("ECS_NETWORK_CONFIG", config_value(self.network))
         self.ecs.create_cluster(clusterName=CLUSTER)
         register(self.ecs, FAMILY)
         self.fake.settings(describeDelaySeconds=case.describe_delay)
         self.worker = None
         if case.worker_is_a_service_task:
-            self.worker = WorkerService(self.ecs, self.fake, CLUSTER, NETWORK)
+            self.worker = WorkerService(self.ecs, self.fake, CLUSTER, self.network)
             self.worker.start()
         if case.service_redeploys:
             self.ecs.register_task_definition(
@@ -146,7 +151,7 @@ class OperatorWorld:
                 taskDefinition="web",
                 desiredCount=2,
                 launchType="FARGATE",
-                networkConfiguration=NETWORK,
+                networkConfiguration=self.network,
             )
 
     def _try(self, attempt: Attempt, ti: TaskInstance, store: StateStore | None) -> str | None:

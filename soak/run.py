@@ -34,7 +34,6 @@ from fakeecs.model import STATE_INDEX
 CLUSTER = "soak"
 FAMILY = "soak-task"
 SERVICE = "soak-svc"
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
 RETENTION = 3600.0
 TOKEN_TTL = 24 * 3600.0
 #: Once retention (1 h), the calls log (20,000 entries) and the clientToken window (24 h) are
@@ -72,7 +71,10 @@ def make_client(url: str) -> Any:
     )
 
 
-def set_up(url: str) -> None:
+def set_up(url: str) -> dict[str, Any]:
+    """The cluster, task definition and service; returns the network (the default VPC's) the
+    clients run tasks in."""
+    network = ControlClient(url).default_network()
     ecs = make_client(url)
     ecs.create_cluster(clusterName=CLUSTER)
     ecs.register_task_definition(
@@ -84,9 +86,10 @@ def set_up(url: str) -> None:
         taskDefinition=FAMILY,
         desiredCount=3,
         launchType="FARGATE",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network,
     )
     ControlClient(url).behaviour(FAMILY, runSeconds=300, exitCode=0)
+    return network
 
 
 def observe(shared: Shared, client: int, tasks: list[dict[str, Any]]) -> None:
@@ -101,16 +104,20 @@ def observe(shared: Shared, client: int, tasks: list[dict[str, Any]]) -> None:
                 shared.last_status[key] = status
 
 
-def client_loop(url: str, shared: Shared, seed: int, stop: threading.Event) -> None:
+def client_loop(
+    url: str, shared: Shared, seed: int, stop: threading.Event, network: dict[str, Any]
+) -> None:
     """One client's calls until `stop`; a client that crashes is a broken promise too."""
     try:
-        _calls(url, shared, seed, stop)
+        _calls(url, shared, seed, stop, network)
     except Exception as exc:
         with shared.lock:
             shared.broken.append(f"client {seed} crashed: {type(exc).__name__}: {exc}")
 
 
-def _calls(url: str, shared: Shared, seed: int, stop: threading.Event) -> None:
+def _calls(
+    url: str, shared: Shared, seed: int, stop: threading.Event, network: dict[str, Any]
+) -> None:
     rng = random.Random(seed)
     ecs, control = make_client(url), ControlClient(url)
     while not stop.is_set():
@@ -129,7 +136,7 @@ def _calls(url: str, shared: Shared, seed: int, stop: threading.Event) -> None:
                     cluster=CLUSTER,
                     taskDefinition=FAMILY,
                     launchType="FARGATE",
-                    networkConfiguration=NETWORK,
+                    networkConfiguration=network,
                     count=count,
                     **extra,
                 )
@@ -255,10 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     url = server.url
     shared, stop, memory = Shared(), threading.Event(), []
     try:
-        set_up(url)
+        network = set_up(url)
         start_time = ControlClient(url).now()
         threads = [
-            threading.Thread(target=client_loop, args=(url, shared, args.seed * 1000 + i, stop))
+            threading.Thread(
+                target=client_loop, args=(url, shared, args.seed * 1000 + i, stop, network)
+            )
             for i in range(args.clients)
         ]
         started = time.monotonic()

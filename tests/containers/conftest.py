@@ -20,7 +20,6 @@ from harness.e2e.waiting import wait_for
 
 HERE = Path(__file__).parent
 EXECUTION_ROLE = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"]}}
 _NO_ENGINE = (
     f"no Docker engine answers here, so the docker backend's tests are skipped; {engine.HOW}"
 )
@@ -66,7 +65,10 @@ def run(fake: FakeECS, family: str, **extra: Any) -> str:
     if not ecs.list_clusters()["clusterArns"]:
         ecs.create_cluster(clusterName="default")
     answer = ecs.run_task(
-        taskDefinition=family, launchType="FARGATE", networkConfiguration=NETWORK, **extra
+        taskDefinition=family,
+        launchType="FARGATE",
+        networkConfiguration=fake.default_network(),
+        **extra,
     )
     assert not answer["failures"], answer["failures"]
     return answer["tasks"][0]["taskArn"]

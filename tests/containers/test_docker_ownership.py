@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 
-from fakeecs import FakeECS
+from fakeecs import ControlClient, FakeECS
 from fakeecs.containers.spec import INSTANCE_LABEL, TASK_LABEL
 from harness.e2e.waiting import wait_for
 from tests.containers.conftest import ours, register, run, wait_until
@@ -71,7 +71,7 @@ def test_a_crashed_fakeecs_leaves_containers_the_next_one_removes(
         ecs.run_task(
             taskDefinition="long",
             launchType="FARGATE",
-            networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+            networkConfiguration=ControlClient(url).default_network(),
         )
         label = {"label": INSTANCE_LABEL}
         wait_for(

@@ -22,6 +22,7 @@ def fakeecs_image() -> str:
 
 def test_fakeecs_in_a_container_answers_ecs_and_its_control_api(fakeecs_image: str) -> None:
     with FakeECSContainer(fakeecs_image) as fake:
+        assert fake.control is not None
         ecs = fake.client("ecs")
         ecs.create_cluster(clusterName="demo")
         ecs.register_task_definition(
@@ -31,9 +32,8 @@ def test_fakeecs_in_a_container_answers_ecs_and_its_control_api(fakeecs_image: s
             cluster="demo",
             taskDefinition="job",
             launchType="FARGATE",
-            networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+            networkConfiguration=fake.control.default_network(),
         )["tasks"][0]["taskArn"]
-        assert fake.control is not None
         assert fake.control.health()["backend"] == "simulated"
         fake.control.advance(60)  # the default behaviour: 30 s of container, exit 0
         task = ecs.describe_tasks(cluster="demo", tasks=[arn])["tasks"][0]

@@ -8,8 +8,6 @@ hour finish in a few pokes and nothing waits on wall time.
 
 from __future__ import annotations
 
-import base64
-import json
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -22,14 +20,15 @@ import pytest
 
 from fakeecs import FakeECS
 from fakeecs.fixtures import awslogs, fargate_task_definition
+from harness.network import config_value
 
 CLUSTER = "airflow-test"
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["sg-1"]}}
 VIRTUAL_POKE_SECONDS = 60.0
 
 
-def network_env() -> str:
-    return base64.b64encode(json.dumps(NETWORK).encode()).decode()
+def network_env(fake: FakeECS) -> str:
+    """ECS_NETWORK_CONFIG for `fake`'s default VPC (fakeecs checks subnets as ECS does)."""
+    return config_value(fake.default_network())
 
 
 def register(ecs: Any, family: str, containers: list[dict[str, Any]] | None = None) -> None:
@@ -55,7 +54,7 @@ def ecs_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeECS, 
     with FakeECS(clock="manual", seed=0) as fake:
         monkeypatch.setenv("AWS_ENDPOINT_URL", fake.endpoint_url)
         monkeypatch.setenv("ECS_CLUSTER", CLUSTER)
-        monkeypatch.setenv("ECS_NETWORK_CONFIG", network_env())
+        monkeypatch.setenv("ECS_NETWORK_CONFIG", network_env(fake))
         ecs = boto3.client("ecs", endpoint_url=fake.endpoint_url, region_name="us-east-1")
         ecs.create_cluster(clusterName=CLUSTER)
         yield fake, ecs

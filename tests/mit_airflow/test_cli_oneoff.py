@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from test_cli_support import NETWORK, Cluster, airflow_cluster, container_override, run_task_params
+from test_cli_support import Cluster, airflow_cluster, container_override, run_task_params
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_migrate_db_runs_airflow_db_migrate_on_the_worker_task_definition(
     (params,) = run_task_params(cluster)
     worker = cluster.service(cluster.names.worker)
     assert params["taskDefinition"] == worker["taskDefinition"]
-    assert params["networkConfiguration"] == NETWORK
+    assert params["networkConfiguration"] == cluster.network
     assert params["launchType"] == "FARGATE"
     assert container_override(params) == {
         "name": "airflow-worker",

@@ -1,8 +1,8 @@
 """Shared set-up for the `workflow` CLI tests (no tests here): an Airflow cluster on fakeecs.
 
-The cluster is built through boto3 exactly as the deploy would build it on AWS: one
-FARGATE/awsvpc task definition per Airflow component with awslogs logging, and one
-service each. The CLI's waits run on `ClockPacer`, which moves fakeecs's manual clock
+The cluster is built through boto3 exactly as the deploy would build it on AWS: a VPC with
+private subnets and a security group, one FARGATE/awsvpc task definition per Airflow component
+with awslogs logging, and one service each. The CLI's waits run on `ClockPacer`, which moves fakeecs's manual clock
 instead of sleeping, so every test is deterministic and fast.
 """
 
@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from rich.console import Console
 
 from fakeecs.fixtures import awslogs, fargate_task_definition
+from harness import network
 from mit_airflow.cli import Runtime, cli
 from mit_airflow.maintenance.names import ClusterNames
 
@@ -34,13 +35,6 @@ FakeECS = _fakeecs.FakeECS
 CLUSTER = "airflow-test"
 REGION = "us-east-1"
 ROLES = ("scheduler", "web", "dag-processor", "triggerer", "worker")
-NETWORK = {
-    "awsvpcConfiguration": {
-        "subnets": ["subnet-0a1b2c3d", "subnet-4e5f6a7b"],
-        "securityGroups": ["sg-0123456789abcdef0"],
-        "assignPublicIp": "DISABLED",
-    }
-}
 LOG_GROUP = f"/ecs/{CLUSTER}"
 
 
@@ -74,6 +68,8 @@ class Cluster:
 
     ecs: FakeECS
     names: ClusterNames
+    #: The services' networkConfiguration, made in the fake's EC2.
+    network: dict[str, Any]
     hook: Callable[[ClockPacer], None] | None = None
     seed: int = 0
     pacers: list[ClockPacer] = field(default_factory=list)
@@ -123,8 +119,14 @@ class Cluster:
 
 def create_airflow_cluster(
     endpoint: str, cluster: str = CLUSTER, scheduler_count: int = 1
-) -> ClusterNames:
-    """Create the cluster, task definitions and the five services as the deploy does."""
+) -> tuple[ClusterNames, dict[str, Any]]:
+    """Create the network, cluster, task definitions and the five services as the deploy does;
+    returns the names and the services' networkConfiguration."""
+    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=REGION)
+    made = network.create(ec2, cluster)
+    tasks_network = {
+        "awsvpcConfiguration": {**made["awsvpcConfiguration"], "assignPublicIp": "DISABLED"}
+    }
     ecs = boto3.client("ecs", endpoint_url=endpoint, region_name=REGION)
     logs = boto3.client("logs", endpoint_url=endpoint, region_name=REGION)
     ecs.create_cluster(clusterName=cluster)
@@ -172,9 +174,9 @@ def create_airflow_cluster(
             taskDefinition=family,
             desiredCount=counts[role],
             launchType="FARGATE",
-            networkConfiguration=NETWORK,
+            networkConfiguration=tasks_network,
         )
-    return names
+    return names, tasks_network
 
 
 @contextmanager
@@ -186,8 +188,10 @@ def airflow_cluster(scheduler_count: int = 2) -> Iterator[Cluster]:
     with FakeECS(clock="manual", seed=0) as ecs, pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_ENDPOINT_URL", ecs.endpoint_url)
         env.setenv("AWS_DEFAULT_REGION", REGION)
-        names = create_airflow_cluster(ecs.endpoint_url, scheduler_count=scheduler_count)
-        made = Cluster(ecs, names)
+        names, tasks_network = create_airflow_cluster(
+            ecs.endpoint_url, scheduler_count=scheduler_count
+        )
+        made = Cluster(ecs, names, tasks_network)
         made.settle()
         yield made
 

@@ -86,7 +86,7 @@ def test_at_most_one_successful_run_and_an_honest_verdict(
         fake.reset()
         mp.setenv("AWS_ENDPOINT_URL", fake.endpoint_url)
         mp.setenv("ECS_CLUSTER", CLUSTER)
-        mp.setenv("ECS_NETWORK_CONFIG", network_env())
+        mp.setenv("ECS_NETWORK_CONFIG", network_env(fake))
         ecs = boto3.client("ecs", endpoint_url=fake.endpoint_url, region_name="us-east-1")
         ecs.create_cluster(clusterName=CLUSTER)
         register(ecs, "worker")

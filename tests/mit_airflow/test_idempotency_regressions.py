@@ -13,7 +13,7 @@ from mit_airflow.identity import LaunchIdentity
 from reliability import property as property_run
 from reliability.interleavings import GENERATOR, Attempt, Interleaving, generate
 from reliability.operator_world import Outcome, operator_world
-from tests.mit_airflow.ecs_dag_support import CLUSTER, NETWORK
+from tests.mit_airflow.ecs_dag_support import CLUSTER
 from tests.mit_airflow.operator_attempts import TaskInstance
 
 SAVED = Path(__file__).with_name("idempotency_regressions.json")
@@ -80,7 +80,7 @@ def test_a_second_launch_beside_a_live_task_is_caught() -> None:
                 taskDefinition="worker",
                 launchType="FARGATE",
                 startedBy=LaunchIdentity.from_context({"ti": ti}).started_by,
-                networkConfiguration=NETWORK,
+                networkConfiguration=world.network,
             )
         outcome = Outcome()
         world.judge(outcome, ti, None, None)

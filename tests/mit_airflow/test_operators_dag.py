@@ -51,7 +51,8 @@ def test_a_container_that_exits_0_succeeds(airflow_db: Path, dags_folder: Path, 
     params = runs[0]["params"]
     assert params["startedBy"].startswith("airflow:") and len(params["clientToken"]) == 64
     assert params["overrides"]["containerOverrides"][0]["command"] == ["go"]
-    assert params["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == ["subnet-1"]
+    subnets = fake.default_network()["awsvpcConfiguration"]["subnets"]
+    assert params["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == subnets
     assert ecs.list_tasks(cluster=CLUSTER, desiredStatus="STOPPED")["taskArns"]
 
 
