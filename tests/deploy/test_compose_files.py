@@ -126,3 +126,18 @@ def test_local_task_definitions_cover_every_dag() -> None:
         for match in re.finditer(r'task_definition="([^"]+)"', dag.read_text()):
             used.add(match.group(1).replace("{{ airflow_environment() }}", "dev"))
     assert used and used <= families, f"not registered locally: {sorted(used - families)}"
+
+
+def test_the_local_fakeecs_accepts_the_made_up_default_network() -> None:
+    """The compose default ECS_NETWORK_CONFIG names subnets no EC2 has: the fakeecs service
+    runs lenient on purpose, with arguments `fakeecs serve` takes."""
+    from click.testing import CliRunner
+
+    from fakeecs.cli import main
+
+    command = load("docker-compose.yml")["services"]["fakeecs"]["command"]
+    assert command[0] == "fakeecs" and "--lenient-network" in command
+    answer = CliRunner().invoke(main, ["serve", *command[1:], "--help"])
+    assert answer.exit_code == 0, answer.output
+    default = env_example()["ECS_NETWORK_CONFIG"]
+    assert f"ECS_NETWORK_CONFIG:-{default}" in (ROOT / "docker-compose.yml").read_text()
