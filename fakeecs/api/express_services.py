@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakeecs import errors
+from fakeecs import errors, moto_backend
 from fakeecs.api import services as service_api
 from fakeecs.api.registry import CallContext, operation
 from fakeecs.api.task_definitions import register_task_definition
@@ -109,6 +109,15 @@ def _describe(
     return out
 
 
+def _default_vpc(region: str) -> dict[str, Any]:
+    """The default VPC's subnets and security group, where ECS puts an Express service that
+    names no subnets."""
+    try:
+        return moto_backend.default_network(region)["awsvpcConfiguration"]
+    except LookupError as exc:
+        raise errors.invalid_parameter(f"The Express service names no subnets, and {exc}.") from None
+
+
 def _task_definition_arn(
     ctx: CallContext, state: RegionState, family: str, config: dict[str, Any]
 ) -> str:
@@ -140,6 +149,8 @@ def create_express_gateway_service(ctx: CallContext, params: dict[str, Any]) -> 
     rules.check_name(name)
     rules.check_source(params)
     config = rules.configuration(params, None)
+    if not rules.names_subnets(config):
+        config = rules.with_default_network(config, _default_vpc(ctx.region))
     tags = check_tags(params.get("tags"))
     existing = service_lookup.lookup(state, cluster, name)
     if existing is not None and existing.status != "INACTIVE":

@@ -19,8 +19,6 @@ DEFAULT_SCALING = {
     "autoScalingMetric": "AVERAGE_CPU",
     "autoScalingTargetValue": 60,
 }
-#: fakeecs has no default VPC: this subnet stands in for its subnets.
-DEFAULT_SUBNETS = ["subnet-0express0default0"]
 #: The container a task definition of an Express service must have (and a generated one has).
 MAIN = "Main"
 #: Settings that come from the task definition: not allowed beside taskDefinitionArn.
@@ -75,7 +73,7 @@ def configuration(given: dict[str, Any], current: dict[str, Any] | None) -> dict
     base: dict[str, Any] = current or {
         **TASK_DEFAULTS,
         "healthCheckPath": DEFAULT_HEALTH_CHECK_PATH,
-        "networkConfiguration": {"subnets": DEFAULT_SUBNETS},
+        "networkConfiguration": {},
         "scalingTarget": DEFAULT_SCALING,
     }
     keys = (*TASK_DEFINITION_FIELDS, "healthCheckPath", "networkConfiguration", "taskDefinitionArn")
@@ -141,10 +139,26 @@ def task_definition(family: str, config: dict[str, Any], region: str) -> dict[st
     return body
 
 
+def names_subnets(config: dict[str, Any]) -> bool:
+    """Whether the configuration names its subnets (else ECS uses the default VPC's)."""
+    return bool(config["networkConfiguration"].get("subnets"))
+
+
+def with_default_network(config: dict[str, Any], default_vpc: dict[str, Any]) -> dict[str, Any]:
+    """`config` in the default VPC (`default_vpc`: its awsvpcConfiguration): its subnets, and its
+    security group unless the configuration names groups."""
+    given = config["networkConfiguration"]
+    chosen = {
+        "subnets": list(default_vpc["subnets"]),
+        "securityGroups": given.get("securityGroups") or list(default_vpc["securityGroups"]),
+    }
+    return {**config, "networkConfiguration": chosen}
+
+
 def network(config: dict[str, Any]) -> dict[str, Any]:
     """The service's networkConfiguration for an Express configuration's subnets and groups."""
     given = config["networkConfiguration"]
-    vpc: dict[str, Any] = {"subnets": given.get("subnets") or DEFAULT_SUBNETS}
+    vpc: dict[str, Any] = {"subnets": given["subnets"]}
     if given.get("securityGroups"):
         vpc["securityGroups"] = given["securityGroups"]
     return {"awsvpcConfiguration": vpc}

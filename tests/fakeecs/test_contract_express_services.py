@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, client
+from tests.fakeecs.conftest import CLUSTER, client, network
 
 ROLE = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
 SERVICE_ARN = f"arn:aws:ecs:us-east-1:123456789012:service/{CLUSTER}/shop"
@@ -42,6 +42,17 @@ def ordinary(ecs: Any) -> dict[str, Any]:
 def running(ecs: Any) -> list[dict[str, Any]]:
     arns = ecs.list_tasks(cluster=CLUSTER, serviceName="shop")["taskArns"]
     return ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"] if arns else []
+
+
+def test_an_express_service_without_subnets_runs_in_the_default_vpc(
+    fake: FakeECS, ecs: Any
+) -> None:
+    [config] = create(ecs)["activeConfigurations"]
+    default = fake.default_network()["awsvpcConfiguration"]
+    assert config["networkConfiguration"] == default
+    assert ordinary(ecs)["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == (
+        default["subnets"]
+    )
 
 
 def test_an_express_service_is_an_ordinary_service_underneath(fake: FakeECS, ecs: Any) -> None:
@@ -220,7 +231,7 @@ def test_unknown_and_ordinary_services(fake: FakeECS, ecs: Any) -> None:
         taskDefinition="worker",
         desiredCount=0,
         launchType="FARGATE",
-        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+        networkConfiguration=network(ecs),
     )
     with pytest.raises(ClientError) as exc:
         ecs.describe_express_gateway_service(serviceArn=SERVICE_ARN.replace("/shop", "/plain"))
