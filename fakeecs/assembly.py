@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fakeecs import api, backends
+from fakeecs import api, backends, moto_backend
 from fakeecs.clock import Clock
 from fakeecs.engine import Engine
 from fakeecs.persistence import PersistingApp, StateStore
@@ -35,6 +35,11 @@ class Assembly:
         """Start what the runtime needs once the server listens; returns how to stop it."""
         return backends.start(self.engine, self.server.url)
 
+    def seed_other_services(self) -> None:
+        """Make moto's ids (the EC2 networks tasks name) follow this fake's seed. Only for the
+        one fake of its process using moto: it restarts the process-wide random sequence."""
+        moto_backend.seed(self.engine.seed)
+
 
 def assemble(
     clock: Clock,
@@ -45,7 +50,7 @@ def assemble(
     faults: Callable[[], Any] | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
-    lenient_network: bool = True,
+    lenient_network: bool = False,
     control_token: str | None = None,
 ) -> Assembly:
     """Build every part in order; the server is bound but not started.

@@ -69,12 +69,11 @@ def main() -> None:
 )
 @click.option(
     "--lenient-network/--strict-network",
-    default=True,
-    show_default=True,
-    help="strict: awsvpc subnets and security groups must exist in the EC2 on this port, in one "
-    "VPC, as ECS requires (POST /_fakeecs/network/default answers a valid network). lenient: any "
-    "string is accepted (the default for now; strict becomes the default once every caller in "
-    "this repository passes real networks).",
+    default=False,
+    help="strict (the default): awsvpc subnets and security groups must exist in the EC2 on this "
+    "port, in one VPC, as ECS requires (POST /_fakeecs/network/default answers the default VPC's "
+    "network). lenient: any subnet and security group string is accepted, for callers whose "
+    "network configuration is fixed before this fake's EC2 exists.",
 )
 @click.option(
     "--control-token",
@@ -153,6 +152,7 @@ def serve(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    fake.seed_other_services()
     stop_backend = fake.start_backend()
     if backend == "docker":
         cleaned = getattr(engine.runtime, "cleaned_up", 0)

@@ -90,6 +90,7 @@ def _get_clock(engine: Engine, _request: Any) -> dict[str, Any]:
 def _reset(engine: Engine, _request: Any) -> dict[str, Any]:
     engine.reset()
     moto_backend.reset()
+    moto_backend.seed(engine.seed)
     return {"status": "reset"}
 
 
@@ -199,7 +200,8 @@ ROUTES: tuple[Route, ...] = (
         "network/default",
         _default_network,
         "a valid `networkConfiguration` for awsvpc tasks: the default VPC's default subnets and "
-        "security group in the EC2 on this endpoint (created with the region's EC2 on first use)",
+        "security group in the EC2 on this endpoint (made on EC2's first use in the region, with ids "
+        "that follow the seed)",
         '`{"region"?}` (default `us-east-1`)',
     ),
     Route(

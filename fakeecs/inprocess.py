@@ -36,15 +36,15 @@ class FakeECS(ControlClient):
         port: int = 0,
         state: str | Path | None = None,
         backend: str = "simulated",
-        lenient_network: bool = True,
+        lenient_network: bool = False,
     ) -> None:
         """`state`: a state file as for `fakeecs serve --state` (loaded if it exists, kept up to date).
 
         `backend="docker"` runs every task's containers in the local Docker engine (real
         clock only); the default clock is manual for the simulated backend.
-        `lenient_network=False` refuses awsvpc subnets and security groups that do not exist in
-        the EC2 on the same port, as ECS does (`fakeecs serve --strict-network`; lenient is the
-        default for now); `default_network()` gives a valid network.
+        awsvpc subnets and security groups must exist in the EC2 on the same port, in one VPC,
+        as ECS requires: `default_network()` gives the default VPC's. `lenient_network=True`
+        accepts any (`fakeecs serve --lenient-network`), for callers that cannot create theirs.
         """
         clock = clock if clock is not None else backends.default_clock(backend)
         parsed = parse_clock(clock) if isinstance(clock, str) else clock
@@ -59,6 +59,7 @@ class FakeECS(ControlClient):
         )
         self.engine, self.server, self.store = fake.engine, fake.server, fake.store
         self._start_backend = fake.start_backend
+        self._seed_other_services = fake.seed_other_services
         self._stop_backend: Any = None
         # Applied once serving, through the control API, like any client's rules.
         self._initial_faults = None if fake.restored else faults
@@ -67,6 +68,8 @@ class FakeECS(ControlClient):
     def start(self) -> FakeECS:
         with FakeECS._running_lock:
             FakeECS._running += 1
+            if FakeECS._running == 1:
+                self._seed_other_services()
         self.server.start()
         self._stop_backend = self._start_backend()
         if self._initial_faults:

@@ -38,6 +38,15 @@ def reset() -> None:
     moto_api_backend.reset()
 
 
+def seed(value: int) -> None:
+    """Restart moto's one random sequence from `value`: the ids it makes (VPCs, subnets,
+    security groups, ...) then follow fakeecs's seed, so the same seed and the same calls give
+    the same networks. Process-wide: call it only while no other fake's moto state is in use."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(value)
+
+
 # EC2 identity ------------------------------------------------------------------------
 
 

@@ -14,10 +14,9 @@ from fakeecs.control import ControlClient
 
 CLUSTER = "test-cluster"
 FAMILY = "worker"
-#: A network for a request ECS refuses before it looks at subnets (a bridge-mode definition),
-#: and for tests about something else on the lenient default fake.
+#: A network for a request ECS refuses before it looks at subnets (a bridge-mode definition, a
+#: Fargate daemon): fakeecs checks subnets as ECS does, so anything meant to run uses `network`.
 MADE_UP_NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"]}}
-NETWORK = MADE_UP_NETWORK
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
@@ -52,7 +51,7 @@ def run(ecs_client: Any, **extra: Any) -> dict[str, Any]:
         "cluster": CLUSTER,
         "taskDefinition": FAMILY,
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs_client),
     }
     params.update(extra)
     return ecs_client.run_task(**params)

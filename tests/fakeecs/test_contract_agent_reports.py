@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, client, describe, run
+from tests.fakeecs.conftest import CLUSTER, client, describe, network, run
 from tests.fakeecs.ec2_instances import ec2_definition, register
 
 
@@ -105,7 +105,7 @@ def test_attachment_reports_are_checked_and_acknowledged(fake: FakeECS, ecs: Any
         cluster=CLUSTER,
         taskDefinition="vpc",
         launchType="EC2",
-        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+        networkConfiguration=network(ecs),
     )["tasks"][0]
     eni = task["attachments"][0]["id"]
     attachment = f"arn:aws:ecs:us-east-1:123456789012:attachment/{eni}"

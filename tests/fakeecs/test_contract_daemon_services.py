@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
 from fakeecs.rules.daemon_services import NO_DESIRED_COUNT, NO_PLACEMENT_STRATEGY
-from tests.fakeecs.conftest import CLUSTER, NETWORK, client
+from tests.fakeecs.conftest import CLUSTER, MADE_UP_NETWORK, client
 from tests.fakeecs.ec2_instances import ec2_definition, register
 
 
@@ -107,7 +107,7 @@ def test_placement_constraints_keep_it_off_some_instances(fake: FakeECS, ecs: An
     [
         ({"desiredCount": 1}, NO_DESIRED_COUNT),
         ({"placementStrategy": [{"type": "random"}]}, NO_PLACEMENT_STRATEGY),
-        ({"launchType": "FARGATE", "networkConfiguration": NETWORK}, "FARGATE launch type"),
+        ({"launchType": "FARGATE", "networkConfiguration": MADE_UP_NETWORK}, "FARGATE launch type"),
         ({"capacityProviderStrategy": [{"capacityProvider": "FARGATE"}]}, "capacity provider"),
         ({"deploymentController": {"type": "EXTERNAL"}}, "EXTERNAL deployment controller"),
     ],

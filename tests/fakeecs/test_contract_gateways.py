@@ -10,7 +10,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
+from tests.fakeecs.conftest import (
+    CLUSTER,
+    FAMILY,
+    client,
+    fargate_task_definition,
+    network,
+)
 
 ROLE = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
 GATEWAY_ARN = "arn:aws:ecs:us-east-1:123456789012:gateway/{}"
@@ -37,7 +43,7 @@ def web_service(ecs: Any, name: str = "web", **extra: Any) -> dict[str, Any]:
         "taskDefinition": f"{FAMILY}:1",
         "desiredCount": 1,
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs),
         "gatewayConnectors": [{"portName": "http"}],
     }
     return ecs.create_service(**{**params, **extra})["service"]

@@ -1,35 +1,15 @@
-"""awsvpc networks are checked against the EC2 on fakeecs's port, as ECS checks them (strict mode)."""
+"""awsvpc networks are checked against the EC2 on fakeecs's port, as ECS checks them (the default;
+`--lenient-network` turns it off)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, client, fargate_task_definition, network, run
-
-
-@pytest.fixture(scope="module")
-def strict_fake() -> Iterator[FakeECS]:
-    with FakeECS(clock="manual", seed=0, lenient_network=False) as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(strict_fake: FakeECS) -> Iterator[FakeECS]:
-    strict_fake.reset()
-    yield strict_fake
-
-
-@pytest.fixture
-def ecs(fake: FakeECS) -> Any:
-    ecs_client = client(fake)
-    ecs_client.create_cluster(clusterName=CLUSTER)
-    ecs_client.register_task_definition(**fargate_task_definition())
-    return ecs_client
+from tests.fakeecs.conftest import CLUSTER, FAMILY, client, network, run
 
 
 def refusal(call: Any) -> str:
@@ -46,6 +26,19 @@ def other_vpc(fake: FakeECS) -> tuple[str, str]:
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="other", Description="x", VpcId=vpc)["GroupId"]
     return subnet, group
+
+
+def test_networks_are_checked_unless_asked_otherwise(fake: FakeECS) -> None:
+    assert fake.health()["lenientNetwork"] is False
+
+
+def test_the_same_seed_gives_the_same_default_network(fake: FakeECS) -> None:
+    first = fake.default_network()
+    fake.reset()  # forgets EC2 too; the seed makes the default VPC again with the same ids
+    assert fake.default_network() == first
+    subnets = first["awsvpcConfiguration"]["subnets"]
+    assert len(subnets) >= 2 and all(s.startswith("subnet-") for s in subnets)
+    assert first["awsvpcConfiguration"]["securityGroups"][0].startswith("sg-")
 
 
 def test_the_default_network_is_accepted_and_shown(ecs: Any) -> None:

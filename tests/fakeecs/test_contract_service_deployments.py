@@ -9,7 +9,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition
+from tests.fakeecs.conftest import (
+    CLUSTER,
+    FAMILY,
+    client,
+    fargate_task_definition,
+    network,
+)
 
 SERVICE = "web"
 
@@ -21,7 +27,7 @@ def create(ecs: Any, **extra: Any) -> dict[str, Any]:
         "taskDefinition": f"{FAMILY}:1",
         "desiredCount": 2,
         "launchType": "FARGATE",
-        "networkConfiguration": NETWORK,
+        "networkConfiguration": network(ecs),
     }
     params.update(extra)
     return ecs.create_service(**params)["service"]
@@ -78,7 +84,8 @@ def test_create_service_is_a_pending_deployment_that_succeeds_on_the_clock(
     )["serviceRevisions"]
     assert revision["taskDefinition"].endswith(f"task-definition/{FAMILY}:1")
     assert revision["launchType"] == "FARGATE"
-    assert revision["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == ["subnet-0a1b2c3d"]
+    subnets = network(ecs)["awsvpcConfiguration"]["subnets"]
+    assert revision["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == subnets
 
 
 def test_an_update_that_changes_what_runs_is_a_new_deployment_from_the_old_revision(

@@ -13,7 +13,14 @@ from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS, agent_endpoint
 from fakeecs.engine import Engine
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, client, fargate_task_definition, run
+from tests.fakeecs.conftest import (
+    CLUSTER,
+    FAMILY,
+    client,
+    fargate_task_definition,
+    network,
+    run,
+)
 
 SERVICE = "workers"
 
@@ -25,7 +32,7 @@ def create(ecs: Any, desired: int = 2) -> None:
         taskDefinition=f"{FAMILY}:1",
         desiredCount=desired,
         launchType="FARGATE",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(ecs),
     )
 
 

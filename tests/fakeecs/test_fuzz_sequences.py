@@ -29,8 +29,7 @@ from tests.fakeecs.test_fuzz_wire import (
     fresh_engine,
     send,
 )
-
-NETWORK = {"awsvpcConfiguration": {"subnets": ["s"]}}
+from tests.fakeecs.test_stateful import network
 
 
 class CallSequences(RuleBasedStateMachine):
@@ -63,7 +62,7 @@ class CallSequences(RuleBasedStateMachine):
             "cluster": "c",
             "taskDefinition": family,
             "launchType": "FARGATE",
-            "networkConfiguration": NETWORK,
+            "networkConfiguration": network(),
             "count": count,
         }
         if token:
@@ -91,7 +90,7 @@ class CallSequences(RuleBasedStateMachine):
                     "taskDefinition": "a",
                     "desiredCount": desired,
                     "launchType": "FARGATE",
-                    "networkConfiguration": NETWORK,
+                    "networkConfiguration": network(),
                 },
             )
 

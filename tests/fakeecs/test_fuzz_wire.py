@@ -21,7 +21,7 @@ from fakeecs.engine import Engine
 from fakeecs.wire import TARGET_PREFIX, handle, service_model
 from tests.fakeecs.fuzz_record import EXAMPLES, SENT
 from tests.fakeecs.model_strategies import invalid_params, valid_params
-from tests.fakeecs.test_stateful import call, setup
+from tests.fakeecs.test_stateful import call, network, setup
 
 FUZZ = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
@@ -46,7 +46,7 @@ def fresh_engine() -> Engine:
             "cluster": "c",
             "taskDefinition": "a",
             "launchType": "FARGATE",
-            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["s"]}},
+            "networkConfiguration": network(),
         },
     )
     return engine

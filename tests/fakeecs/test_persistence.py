@@ -20,10 +20,10 @@ from fakeecs.persistence import StateFileError
 from tests.fakeecs.conftest import (
     CLUSTER,
     FAMILY,
-    NETWORK,
     NO_RETRIES,
     client,
     fargate_task_definition,
+    network,
     run,
 )
 
@@ -42,7 +42,7 @@ def create_service(ecs: Any, name: str = "svc", count: int = 2) -> dict[str, Any
         taskDefinition=FAMILY,
         desiredCount=count,
         launchType="FARGATE",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(ecs),
     )["service"]
 
 

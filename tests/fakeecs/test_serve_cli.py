@@ -90,6 +90,7 @@ def test_aws_cli_runs_a_task(server: tuple[subprocess.Popen[str], str]) -> None:
     arn = started["tasks"][0]["taskArn"]
     described = aws(url, "describe-tasks", "--cluster", "cli", "--tasks", arn)
     assert described["tasks"][0]["lastStatus"] == "PROVISIONING"
+    assert ControlClient(url).health()["lenientNetwork"] is False  # checked as ECS does
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
