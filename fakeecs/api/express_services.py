@@ -115,7 +115,9 @@ def _default_vpc(region: str) -> dict[str, Any]:
     try:
         return moto_backend.default_network(region)["awsvpcConfiguration"]
     except LookupError as exc:
-        raise errors.invalid_parameter(f"The Express service names no subnets, and {exc}.") from None
+        raise errors.invalid_parameter(
+            f"The Express service names no subnets, and {exc}."
+        ) from None
 
 
 def _task_definition_arn(

@@ -50,9 +50,8 @@ def test_an_express_service_without_subnets_runs_in_the_default_vpc(
     [config] = create(ecs)["activeConfigurations"]
     default = fake.default_network()["awsvpcConfiguration"]
     assert config["networkConfiguration"] == default
-    assert ordinary(ecs)["networkConfiguration"]["awsvpcConfiguration"]["subnets"] == (
-        default["subnets"]
-    )
+    underneath = ordinary(ecs)["networkConfiguration"]["awsvpcConfiguration"]
+    assert underneath["subnets"] == default["subnets"]
 
 
 def test_an_express_service_is_an_ordinary_service_underneath(fake: FakeECS, ecs: Any) -> None:
