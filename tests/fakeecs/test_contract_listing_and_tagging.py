@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, NETWORK, describe, run
+from tests.fakeecs.conftest import CLUSTER, FAMILY, describe, network, run
 from tests.fakeecs.ec2_instances import ec2_definition, register
 
 PREFIX = "arn:aws:ecs:us-east-1:123456789012"
@@ -29,7 +29,7 @@ def fargate_service(ecs: Any, name: str = "web", **extra: Any) -> dict[str, Any]
         taskDefinition=FAMILY,
         desiredCount=1,
         launchType="FARGATE",
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(ecs),
         **extra,
     )["service"]
 
