@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from fakeecs import FakeECS
-from tests.fakeecs.conftest import CLUSTER, FAMILY, client, network, run
+from tests.fakeecs.conftest import CLUSTER, FAMILY, client, fargate_task_definition, network, run
 
 
 def refusal(call: Any) -> str:
@@ -32,13 +32,16 @@ def test_networks_are_checked_unless_asked_otherwise(fake: FakeECS) -> None:
     assert fake.health()["lenientNetwork"] is False
 
 
-def test_the_same_seed_gives_the_same_default_network(fake: FakeECS) -> None:
+def test_a_reset_makes_the_default_vpc_again(fake: FakeECS) -> None:
     first = fake.default_network()
-    fake.reset()  # forgets EC2 too; the seed makes the default VPC again with the same ids
-    assert fake.default_network() == first
     subnets = first["awsvpcConfiguration"]["subnets"]
     assert len(subnets) >= 2 and all(s.startswith("subnet-") for s in subnets)
     assert first["awsvpcConfiguration"]["securityGroups"][0].startswith("sg-")
+    fake.reset()  # forgets EC2 too: the default VPC is made again on its first use
+    again = client(fake)
+    again.create_cluster(clusterName=CLUSTER)
+    again.register_task_definition(**fargate_task_definition())
+    assert run(again, networkConfiguration=fake.default_network())["tasks"]
 
 
 def test_the_default_network_is_accepted_and_shown(ecs: Any) -> None:
