@@ -52,6 +52,21 @@ def dags_folder() -> Iterator[Path]:
         leftover.unlink()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_botocore_loader() -> Iterator[None]:
+    """Every botocore session of this test process shares one data loader, as under the harness.
+
+    Airflow's AWS hook builds a new boto3 session for every client, and each new session
+    decodes botocore's JSON models again: in tests that build a client per attempt (a worker
+    dies, the retry builds its own) that was most of their time. The loader only reads files
+    that never change, so sharing it changes what a test costs, not what it checks.
+    """
+    from harness.instrument import sharing_botocore_loader
+
+    with sharing_botocore_loader():
+        yield
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 

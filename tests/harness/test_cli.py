@@ -52,9 +52,11 @@ def test_two_shards_merged_equal_one_full_run_cell_for_cell(tmp_path: Path) -> N
         )
         for i in (1, 2)
     ]  # fmt: skip
+    # one xdist worker: the controller/worker split CI uses, with Airflow started once
     full = harness_command(
-        "run", *cells, "--junit", "out/dags.xml", "--html", "out/dags.html", cwd=tmp_path
-    )
+        "run", *cells, "--junit", "out/dags.xml", "--html", "out/dags.html", "-n", "1",
+        cwd=tmp_path,
+    )  # fmt: skip
     assert full.returncode == 0, full.stdout + full.stderr
     lines = full.stdout.splitlines()
     assert re.search(r"\[\d/3\] hoard_jpal_harvest x all-succeed: ok success 1L", full.stdout)
@@ -102,7 +104,9 @@ def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_broken_dags_folder_fails_with_what_to_fix_and_a_command_that_reproduces_it(
     tmp_path: Path,
 ) -> None:
-    done = harness_command("--dags-folder", str(BROKEN), "run", "all-succeed", cwd=tmp_path)
+    done = harness_command(
+        "--dags-folder", str(BROKEN), "run", "all-succeed", "-n", "1", cwd=tmp_path
+    )  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
     assert "[sensor-target] ecs_task_id='runn' is not a task of this DAG" in out
