@@ -49,7 +49,7 @@ TEST_DAGS_OUT = $(if $(SHARD),--shard $(SHARD) --results $(SHARD_DIR) --junit $(
 	--html $(SHARD_DIR)/test-dags.html,--junit build/test-dags.xml --html build/test-dags.html)
 
 test-dags: install ## Every DAG in workflows/ against the embedded fake ECS on every core (SHARD=i/N: a slice)
-	PYTEST_ADDOPTS="$(PYTEST_ARGS)" $(VENV)/bin/harness run $(TEST_DAGS_OUT)
+	PYTHONPATH=$(CURDIR) PYTEST_ADDOPTS="$(PYTEST_ARGS)" $(VENV)/bin/harness run $(TEST_DAGS_OUT)
 
 lint: install docs-check ## ruff (with the banned-API rule), the import-layer contracts and the strict docs build
 	$(VENV)/bin/ruff check .

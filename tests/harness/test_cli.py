@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -13,16 +12,10 @@ import pytest
 
 from harness import report_text, results
 from harness.matrix import UnknownName, plan
+from tests.harness.cli_support import HARNESS, environment, harness_command
 
-HARNESS = Path(sys.executable).with_name("harness")
 BROKEN = Path(__file__).parent / "broken_dags"
 DAG = "hoard_jpal_harvest"
-
-
-def harness_command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(HARNESS), *args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
-    )
 
 
 SCENARIOS = ("all-succeed", "worker-dies-after-runtask", "lost-runtask-response")
@@ -48,7 +41,8 @@ def test_two_shards_merged_equal_one_full_run_cell_for_cell(tmp_path: Path) -> N
         subprocess.Popen(
             [str(HARNESS), "run", *cells, "--shard", f"{i}/2", "--results", f"shard-{i}",
              "--junit", f"shard-{i}/test-dags.xml", "-n", "0"],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=tmp_path, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
         )
         for i in (1, 2)
     ]  # fmt: skip
