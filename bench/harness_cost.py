@@ -64,7 +64,6 @@ def _clock_follows_pokes(fake: FakeECS, seconds: float) -> contextlib.AbstractCo
 
 def bare_dag_test(session: Any, dag_id: str, families: dict[str, set[str]]) -> dict[str, Any]:
     """One bare dag.test() of `dag_id`; returns its seconds, state and DescribeTasks count."""
-    from harness import setup
     from harness.checks import environment
     from harness.instrument import sharing_botocore_loader
     from harness.runner import build_world, run_environment, state_name
@@ -85,7 +84,7 @@ def bare_dag_test(session: Any, dag_id: str, families: dict[str, set[str]]) -> d
         out = io.StringIO()
         try:
             with (
-                setup.exposed(session.folder),
+                session.staged(dag_id),
                 environment(run_environment(fake, world, scenario, built.network)),
                 sharing_botocore_loader(),
                 _clock_follows_pokes(fake, max(intervals.values(), default=60.0)),

@@ -41,11 +41,16 @@ KEY = re.compile(r"key\s*=\s*(?P<q>['\"])(?P<key>[^'\"]+)(?P=q)")
 
 @dataclass
 class Loaded:
-    """What loading the folder gave: the DAGs (by id), their files and the problems found."""
+    """What loading the folder gave: the DAGs (by id), their files and the problems found.
+
+    `dag_files` are every file Airflow parsed as a DAG file, with DAGs in it or not (a
+    packaged DAG's is its .zip); a run stages only the ones it needs (`harness.staging`).
+    """
 
     dags: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    dag_files: set[Path] = field(default_factory=set)
 
 
 def config_variables(extra: Iterable[str] = ()) -> list[str]:
@@ -98,7 +103,9 @@ def check_folder(dags_folder: Path, variables: Iterable[str] = ()) -> Loaded:
         bare = load(dags_folder)
     with environment({name: f"{PROBE}-{name}" for name in names}):
         probed = load(dags_folder)
-    loaded = Loaded()
+    loaded = Loaded(
+        dag_files={Path(f) for f in (*bare.file_last_changed, *probed.file_last_changed)}
+    )
     for path, error in sorted(bare.import_errors.items()):
         hint = ""
         if path not in probed.import_errors:

@@ -40,6 +40,11 @@ def _quiet_airflow() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+#: Operator attributes naming another DAG that must be in the metadata DB when the task runs
+#: (TriggerDagRunOperator; ExternalTaskSensor with check_existence).
+REFERS_TO_DAGS = ("trigger_dag_id", "external_dag_id")
+
+
 class Session:
     """Airflow started once per process; a fresh fakeecs for every run."""
 
@@ -50,14 +55,12 @@ class Session:
         *,
         reuse_configured: bool = False,
     ) -> None:
-        self.requested = Path(dags_folder or setup.WORKFLOWS).resolve()
-        self.folder = setup.prepare(self.requested, reuse_configured=reuse_configured)
+        self.requested = setup.prepare(dags_folder, reuse_configured=reuse_configured)
         self.verbose = verbose
         setup.migrate()
         if not verbose:
             _quiet_airflow()
-        with setup.exposed(self.folder):
-            self.loaded: Loaded = check_folder(self.folder)
+        self.loaded: Loaded = check_folder(self.requested)
         from airflow.sdk.listener import get_listener_manager
 
         self.attempts = AttemptRecorder()
@@ -80,6 +83,28 @@ class Session:
 
     def shape(self, dag_id: str) -> Shape:
         return shape_of(self.loaded.dags[dag_id], world_for(dag_id).s3_input_task)
+
+    def files_run(self, dag_id: str) -> set[Path]:
+        """The files a run of `dag_id` has `dag.test()` parse: the DAG's own, and those of the
+        folder's DAGs it triggers or waits for by a literal dag_id (they must be in the
+        metadata DB: a trigger of a DAG that is not there fails)."""
+        ids = {dag_id}
+        for task in self.loaded.dags[dag_id].tasks:
+            for name in REFERS_TO_DAGS:
+                other = getattr(task, name, None)
+                if isinstance(other, str) and other in self.loaded.files:
+                    ids.add(other)
+        return {self._parsed_file(Path(self.loaded.files[i])) for i in ids}
+
+    def _parsed_file(self, fileloc: Path) -> Path:
+        """The file Airflow parsed to find a DAG at `fileloc` (a packaged DAG's is its .zip)."""
+        parsed = self.loaded.dag_files
+        return next((f for f in parsed if f == fileloc or f in fileloc.parents), fileloc)
+
+    def staged(self, dag_id: str) -> contextlib.AbstractContextManager[None]:
+        """What `dag.test()` of `dag_id` must find in the configured DAGs folder, staged there
+        for the block: the folder with only `files_run(dag_id)` of its DAG files."""
+        return setup.exposed(self.requested, self.files_run(dag_id), self.loaded.dag_files)
 
     def applies(self, scenario: Scenario, dag_id: str) -> bool:
         shape = self.shape(dag_id)
@@ -142,7 +167,7 @@ class Session:
         started = time.monotonic()
         log = io.StringIO()
         try:
-            with setup.exposed(self.folder), environment(env), instrumented(active):
+            with self.staged(dag_id), environment(env), instrumented(active):
                 if self.verbose:
                     run = dag.test(logical_date=world.logical_date)
                 else:

@@ -2,11 +2,14 @@
 
 The CLI and the pytest plugin call `prepare()` before anything imports Airflow;
 Airflow's start-up (imports, DB migration, the first dag.test()) is then paid
-once per process. Inside a test session that already configured Airflow (a
-conftest using `harness.airflow_env.configure`, or one that imported airflow),
-the harness uses that configuration and links the DAGs folder it runs into the
-configured one while it loads or runs them (`exposed`), because `dag.test()` only
-runs DAGs found in the configured folder.
+once per process. The configured DAGs folder is a stage, not the DAGs folder the
+harness runs: `dag.test()` parses and syncs every DAG file of the configured folder,
+so while one cell runs the stage shows only the DAG files that run needs (`exposed`,
+`harness.staging`); loading and checking read the DAGs folder itself. The harness's
+own configuration gets an empty stage in its Airflow home. Inside a test session
+that already configured Airflow (a conftest using `harness.airflow_env.configure`,
+or one that imported airflow), the stage is a `harness-<folder>` folder inside the
+configured DAGs folder, there only while a cell runs.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness import airflow_env
+from harness import airflow_env, staging
 
 #: No real AWS account is ever used: a stray call must fail, not use someone's credentials.
 FAKE_AWS = {
@@ -30,10 +33,9 @@ FAKE_AWS = {
 }
 
 WORKFLOWS = airflow_env.WORKFLOWS_DIR.resolve()
-#: DAGs folder asked for -> the path to load it from (itself, or its link in the configured folder).
-_folders: dict[Path, Path] = {}
-#: Link path -> the folder it shows (links exist only inside `exposed`).
-_links: dict[Path, Path] = {}
+#: DAGs folder asked for -> its stage in the configured DAGs folder (None: the folder is
+#: inside the configured one, which dag.test() then parses whole, as Airflow does).
+_stages: dict[Path, Path | None] = {}
 
 
 def _fake_aws() -> None:
@@ -46,36 +48,20 @@ def _already_configured() -> bool:
     return airflow_env.configured is not None or "airflow" in sys.modules
 
 
-def _link_path(root: Path, folder: Path) -> Path:
-    """Where `folder` appears inside the configured DAGs folder `root` (itself when inside it)."""
-    if folder == root or root in folder.parents:
-        return folder
-    for n in range(100):
-        link = root / f"harness-{folder.name}{'' if n == 0 else f'-{n}'}"
-        if not link.exists() and not link.is_symlink():
-            _links[link] = folder
-            return link
-    raise RuntimeError(f"cannot link {folder} into {root}: too many harness-* entries there")
-
-
 @contextmanager
-def exposed(path: Path) -> Iterator[None]:
-    """While the block runs, a DAGs folder linked into the configured one is there.
+def exposed(folder: Path, show: Collection[Path], dag_files: Collection[Path]) -> Iterator[None]:
+    """While the block runs, the configured DAGs folder shows `folder` with only the DAG files
+    in `show` (of its `dag_files`): what one cell's `dag.test()` parses and syncs.
 
-    dag.test() parses the whole configured DAGs folder, so the link must exist while the
-    harness loads or runs its DAGs; outside the block it is gone, so nobody else's DagBag
-    (another test of the same session) ever parses the harness's DAG files.
+    Outside the block the stage is gone, so nobody else's DagBag (another test of the same
+    session, the next cell) parses the harness's DAG files.
     """
-    target = _links.get(path)
-    if target is None:
+    stage = _stages.get(folder)
+    if stage is None:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.symlink_to(target, target_is_directory=True)
-    try:
+    with staging.staged(stage, folder, show, dag_files):
         yield
-    finally:
-        path.unlink(missing_ok=True)
 
 
 def _memory_folder() -> str | None:
@@ -89,25 +75,27 @@ def _memory_folder() -> str | None:
 
 
 def prepare(dags_folder: Path | None = None, *, reuse_configured: bool = False) -> Path:
-    """Configure Airflow for this process (idempotent); return the path to load the DAGs from.
+    """Configure Airflow for this process (idempotent); return the DAGs folder, resolved.
 
     `reuse_configured` (the pytest plugin): keep a configuration this process already made.
-    Otherwise (the CLI) the harness gets a fresh Airflow home in a temp dir, never ~/airflow.
+    Otherwise (the CLI) the harness gets a fresh Airflow home in a temp dir, never ~/airflow,
+    whose `dags/` is the stage.
     """
     folder = Path(dags_folder or WORKFLOWS).resolve()
     if not folder.is_dir():
         raise FileNotFoundError(f"DAGs folder {folder} does not exist")
-    if folder in _folders:
-        return _folders[folder]
-    if _folders or (reuse_configured and _already_configured()):
+    if folder in _stages:
+        return folder
+    if _stages or (reuse_configured and _already_configured()):
         root = Path(os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).resolve()
-        _folders[folder] = _link_path(root, folder)
-        return _folders[folder]
+        taken = {stage for stage in _stages.values() if stage is not None}
+        _stages[folder] = staging.stage_path(root, folder, taken)
+        return folder
     _fake_aws()
     home = Path(tempfile.mkdtemp(prefix="harness-airflow-", dir=_memory_folder()))
     atexit.register(shutil.rmtree, home, True)
-    airflow_env.configure(home, folder)
-    _folders[folder] = folder
+    airflow_env.configure(home, home / "dags")
+    _stages[folder] = (home / "dags").resolve()
     return folder
 
 
