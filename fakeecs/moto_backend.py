@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fakeecs.ids import ACCOUNT_ID
@@ -32,10 +34,51 @@ def server_app() -> Any:
 
 
 def reset() -> None:
-    """Forget every other service's state too (moto keeps it per process)."""
+    """Forget every other service's state too (moto keeps it per process).
+
+    moto's own reset (`moto_api_backend.reset()`) first rebuilds every backend in every
+    region it made and then throws them all away; for EC2 that rebuild loads the region's
+    AMIs (0.08 to 0.3 s) for nothing, every time the last fake of a process stops. Here only the backends
+    with a reset of their own run it (S3 closes its keys' temporary files, Batch stops its
+    jobs); the others are just dropped, and the next call makes a fresh one, as after
+    moto's reset.
+    """
+    from moto.core.base_backend import BackendDict, BaseBackend, backend_lock
+    from moto.core.model_instances import reset_model_data
     from moto.moto_api._internal.models import moto_api_backend
 
-    moto_api_backend.reset()
+    with backend_lock:
+        for service in BackendDict._instances:  # type: ignore[misc]
+            for account in service.values():
+                for backend in account.values():
+                    if type(backend).reset is not BaseBackend.reset:
+                        backend.reset()
+            service.clear()
+        BackendDict._instances.clear()  # type: ignore[misc]
+    reset_model_data()
+    moto_api_backend.__init__(moto_api_backend.region_name, moto_api_backend.account_id)  # type: ignore[misc]
+
+
+def use_default_amis_only(folder: Path) -> None:
+    """moto's EC2 in this process (and in processes it starts) knows moto's 44 default AMIs,
+    without the ~1,260 "latest" and ECS-optimized AMIs of the region.
+
+    moto builds every AMI of a region (a volume and a snapshot each) whenever EC2 is first
+    used after a reset: 0.3 s of CPU per fake, in every harness cell and every test that
+    makes a network. For callers that only run Fargate tasks (the harness, the tests); a
+    `fakeecs serve` for EC2 capacity keeps them all. `MOTO_AMIS_PATH` is moto's own switch
+    (read when moto's EC2 is imported, and when each EC2 backend starts); a setting already
+    made wins. The list is written into `folder`.
+    """
+    if "MOTO_AMIS_PATH" in os.environ:
+        return
+    import gzip
+    from importlib import resources
+
+    packed = resources.files("moto") / "ec2" / "resources" / "amis.json.gz"
+    amis = folder / "moto-default-amis.json"
+    amis.write_bytes(gzip.decompress(packed.read_bytes()))
+    os.environ["MOTO_AMIS_PATH"] = str(amis)
 
 
 def seed(value: int) -> None:

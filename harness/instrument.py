@@ -11,12 +11,18 @@ Production code knows nothing of this. For the length of a run the harness:
   give the fake the task definitions a DAG names, and to zero botocore's
   real-time retry back-off;
 - refuses a template that pulls an XCom that does not exist (it would render
-  as the string "None").
+  as the string "None");
+- skips dag.test()'s one-second idle waits: when a try fails, dag.test() marks one
+  more level of downstream tasks upstream_failed per turn of its loop and sleeps a
+  real second between turns (there is nothing to wait for in a harness run: no
+  triggerer, no human input, no real-time delay left).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowFailException
 
 from fakeecs.fixtures import awslogs, fargate_task_definition
@@ -34,6 +41,10 @@ from harness.timeline import Timeline
 from harness.worlds import SIDECAR
 
 INFINITE_SECONDS = 10 * 24 * 3600
+#: dag.test()'s idle waits skipped per run before they are real again: a run that keeps
+#: finding nothing to run is waiting for something the harness does not know, and a real
+#: second per turn keeps it from spinning a core.
+MAX_SKIPPED_IDLE_WAITS = 100
 
 
 class WorkerDied(BaseException):
@@ -59,6 +70,7 @@ class ActiveRun:
     point_counts: Counter = field(default_factory=Counter)
     registered: set[str] = field(default_factory=set)
     rendering: bool = False
+    idle_waits_skipped: int = 0
     worker: WorkerService | None = None  # the worker service a redeploy scenario runs on
 
     def advance(self, seconds: float, why: str) -> None:
@@ -236,6 +248,24 @@ def _zero_backoff(original: Any) -> Any:
     return delay_amount
 
 
+def _skip_idle_waits(original: Any) -> Any:
+    """time.sleep that returns at once when dag.test() itself calls it on the run's thread."""
+    loop = DAG.test.__code__
+
+    def sleep(seconds: float) -> None:
+        run = _active()
+        if (
+            run is not None
+            and sys._getframe(1).f_code is loop
+            and run.idle_waits_skipped < MAX_SKIPPED_IDLE_WAITS
+        ):
+            run.idle_waits_skipped += 1
+            return
+        original(seconds)
+
+    return sleep
+
+
 # -- operators --------------------------------------------------------------------------------
 
 
@@ -369,6 +399,7 @@ def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
             patched(botocore.retries.standard.ExponentialBackoff, "delay_amount", _zero_backoff)
         )
         stack.enter_context(sharing_botocore_loader())
+        stack.enter_context(_patched_module(time, "sleep", _skip_idle_waits))
         stack.enter_context(patched(RuntimeTaskInstance, "render_templates", _wrap_render))
         stack.enter_context(patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
         for cls in {type(t) for t in dag.tasks}:

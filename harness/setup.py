@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fakeecs import moto_backend
 from harness import airflow_env, staging
 
 #: No real AWS account is ever used: a stray call must fail, not use someone's credentials.
@@ -95,6 +96,9 @@ def prepare(dags_folder: Path | None = None, *, reuse_configured: bool = False) 
     home = Path(tempfile.mkdtemp(prefix="harness-airflow-", dir=_memory_folder()))
     atexit.register(shutil.rmtree, home, True)
     airflow_env.configure(home, home / "dags")
+    # The worlds run Fargate tasks only: no cell needs the region's 1,300 AMIs, and each
+    # cell's fresh fake would build them (0.3 s of a cell's 1 to 3 s).
+    moto_backend.use_default_amis_only(home)
     _stages[folder] = (home / "dags").resolve()
     return folder
 

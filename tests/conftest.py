@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from fakeecs import moto_backend
 from harness import airflow_env
 
 # No AWS account is ever used by the tests: make that explicit, so a stray call to
@@ -30,29 +31,8 @@ _SESSION_DIR = Path(tempfile.mkdtemp(prefix="mit-airflow-tests-"))
 AIRFLOW_HOME = _SESSION_DIR / "airflow"
 DAGS_FOLDER = _SESSION_DIR / "dags"
 airflow_env.configure(AIRFLOW_HOME, DAGS_FOLDER)
-
-
-def _moto_default_amis_only() -> None:
-    """moto's EC2 in this session (and in the fakeecs servers it starts) knows moto's 44 default
-    AMIs, without the ~1,260 "latest" and ECS-optimized AMIs of the region.
-
-    moto builds every AMI of a region (a volume and a snapshot each) whenever a fake's EC2 is
-    first used after a reset: about 0.08 s of CPU in every test that makes or checks a network
-    (fakeecs checks subnets on every awsvpc RunTask), and no test looks past the first AMI.
-    `MOTO_AMIS_PATH` is moto's own switch for its AMI list; a developer's own setting wins.
-    """
-    if "MOTO_AMIS_PATH" in os.environ:
-        return
-    import gzip
-    from importlib import resources
-
-    packed = resources.files("moto") / "ec2" / "resources" / "amis.json.gz"
-    amis = _SESSION_DIR / "moto-amis.json"
-    amis.write_bytes(gzip.decompress(packed.read_bytes()))
-    os.environ["MOTO_AMIS_PATH"] = str(amis)
-
-
-_moto_default_amis_only()
+# moto's 44 default AMIs, not the region's 1,300: every test that makes a network pays for them.
+moto_backend.use_default_amis_only(_SESSION_DIR)
 
 
 @pytest.fixture(scope="session")
