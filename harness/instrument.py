@@ -223,20 +223,25 @@ def _hooked_call(original: Any) -> Any:
     return _make_api_call
 
 
+#: The botocore data loaders of this process, by search path (see _shared_loader).
+_LOADERS: dict[Any, Any] = {}
+
+
 def _shared_loader(original: Any) -> Any:
     """One botocore data loader per process while the patch is in place.
 
     Airflow's AWS hook builds a new boto3 session for every client, and each new session
     decodes botocore's JSON models again (about 0.25 s of CPU per client, the bulk of a
     sensor poke). A loader only reads files that never change, so sharing it changes nothing
-    but the time a scenario takes.
+    but the time a scenario takes. The loaders outlive the patch: each cell installs it
+    again, and a loader made per cell decoded endpoints.json and the models anew in every
+    cell.
     """
-    loaders: dict[Any, Any] = {}
 
     def create_loader(search_path_string: Any = None) -> Any:
-        if search_path_string not in loaders:
-            loaders[search_path_string] = original(search_path_string)
-        return loaders[search_path_string]
+        if search_path_string not in _LOADERS:
+            _LOADERS[search_path_string] = original(search_path_string)
+        return _LOADERS[search_path_string]
 
     return create_loader
 
