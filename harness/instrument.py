@@ -12,6 +12,8 @@ Production code knows nothing of this. For the length of a run the harness:
   real-time retry back-off;
 - refuses a template that pulls an XCom that does not exist (it would render
   as the string "None");
+- reuses the dependency trees FastAPI rebuilds on every request of Airflow's in-process
+  execution API (`_reusing_dependants`);
 - skips dag.test()'s one-second idle waits: when a try fails, dag.test() marks one
   more level of downstream tasks upstream_failed per turn of its loop and sleeps a
   real second between turns (there is nothing to wait for in a harness run: no
@@ -32,6 +34,7 @@ from typing import Any
 
 from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowFailException
+from fastapi.dependencies import utils as fastapi_dependencies
 
 from fakeecs.fixtures import awslogs, fargate_task_definition
 from harness.redeploy import WorkerService
@@ -253,6 +256,38 @@ def _zero_backoff(original: Any) -> Any:
     return delay_amount
 
 
+#: FastAPI dependency trees by get_dependant's arguments (see _reusing_dependants).
+_DEPENDANTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _reusing_dependants(original: Any) -> Any:
+    """fastapi's get_dependant, answering the calls solve_dependencies makes per request from a
+    cache.
+
+    Airflow's in-process execution API (what dag.test() runs tasks against) overrides its
+    auth dependencies, and with any override set FastAPI rebuilds the dependency tree of every
+    sub-dependency on every request, reading each function's signature anew: about a seventh
+    of a cell's CPU. The tree depends only on the arguments, and without overrides FastAPI
+    itself reuses one tree for every request. Route set-up calls are left alone (a route
+    changes its tree after building it).
+    """
+    solving = fastapi_dependencies.solve_dependencies.__code__
+
+    def get_dependant(**kwargs: Any) -> Any:
+        if sys._getframe(1).f_code is not solving:
+            return original(**kwargs)
+        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(kwargs.items()))
+        try:
+            found = _DEPENDANTS.get(key)
+        except TypeError:  # an argument that cannot be a key (an unhashable callable)
+            return original(**kwargs)
+        if found is None:
+            found = _DEPENDANTS[key] = original(**kwargs)
+        return found
+
+    return get_dependant
+
+
 def _skip_idle_waits(original: Any) -> Any:
     """time.sleep that returns at once when dag.test() itself calls it on the run's thread."""
     loop = DAG.test.__code__
@@ -405,6 +440,9 @@ def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
         )
         stack.enter_context(sharing_botocore_loader())
         stack.enter_context(_patched_module(time, "sleep", _skip_idle_waits))
+        stack.enter_context(
+            _patched_module(fastapi_dependencies, "get_dependant", _reusing_dependants)
+        )
         stack.enter_context(patched(RuntimeTaskInstance, "render_templates", _wrap_render))
         stack.enter_context(patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
         for cls in {type(t) for t in dag.tasks}:
