@@ -269,12 +269,15 @@ def _reusing_dependants(original: Any) -> Any:
     sub-dependency on every request, reading each function's signature anew: about a seventh
     of a cell's CPU. The tree depends only on the arguments, and without overrides FastAPI
     itself reuses one tree for every request. Route set-up calls are left alone (a route
-    changes its tree after building it).
+    changes its tree after building it), and so are callables made inside a function: they
+    may be new for each task (Airflow overrides the API's DAG bag with a fresh lambda per
+    task), so a tree kept for one would call a stale one, and the cache would grow per task.
     """
     solving = fastapi_dependencies.solve_dependencies.__code__
 
     def get_dependant(**kwargs: Any) -> Any:
-        if sys._getframe(1).f_code is not solving:
+        made_inside = "<locals>" in getattr(kwargs.get("call"), "__qualname__", "<locals>")
+        if made_inside or sys._getframe(1).f_code is not solving:
             return original(**kwargs)
         key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(kwargs.items()))
         try:
