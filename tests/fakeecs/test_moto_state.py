@@ -1,0 +1,64 @@
+"""The other AWS services (moto) start empty with each fake, and stopping one leaks nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+import boto3
+import pytest
+
+from fakeecs import FakeECS, moto_backend
+
+
+def clients(fake: FakeECS) -> tuple[object, object, object]:
+    def client(name: str) -> object:
+        return boto3.client(name, endpoint_url=fake.endpoint_url, region_name="us-east-1")
+
+    return client("s3"), client("ec2"), client("logs")
+
+
+def test_the_next_fake_finds_nothing_the_last_one_made() -> None:
+    with FakeECS() as first:
+        s3, ec2, logs = clients(first)
+        s3.create_bucket(Bucket="harvest-input")
+        ec2.create_vpc(CidrBlock="10.20.0.0/16")
+        logs.create_log_group(logGroupName="/ecs/harvest")
+        vpcs_with_mine = len(ec2.describe_vpcs()["Vpcs"])
+    with FakeECS() as second:
+        s3, ec2, logs = clients(second)
+        assert s3.list_buckets()["Buckets"] == []
+        assert len(ec2.describe_vpcs()["Vpcs"]) == vpcs_with_mine - 1  # the default VPC only
+        assert all(v["IsDefault"] for v in ec2.describe_vpcs()["Vpcs"])
+        assert logs.describe_log_groups()["logGroups"] == []
+
+
+def test_stopping_the_last_fake_closes_the_temporary_files_of_s3_objects() -> None:
+    from moto.s3.models import s3_backends
+
+    with FakeECS() as fake:
+        s3, _, _ = clients(fake)
+        s3.create_bucket(Bucket="harvest-input")
+        s3.put_object(Bucket="harvest-input", Key="export.xml", Body=b"<records/>")
+        key = s3_backends["123456789012"]["aws"].buckets["harvest-input"].keys["export.xml"]
+        assert not key.disposed
+    assert key.disposed  # S3's own reset ran: no file handle waits for the garbage collector
+
+
+def test_default_amis_only_writes_motos_default_list_and_respects_a_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MOTO_AMIS_PATH", raising=False)
+    moto_backend.use_default_amis_only(tmp_path)
+    written = Path(os.environ["MOTO_AMIS_PATH"])
+    packed = resources.files("moto") / "ec2" / "resources" / "amis.json.gz"
+    expected = json.loads(gzip.decompress(packed.read_bytes()))
+    assert written.parent == tmp_path
+    assert [a["ami_id"] for a in json.loads(written.read_text())] == [a["ami_id"] for a in expected]
+
+    monkeypatch.setenv("MOTO_AMIS_PATH", "/somewhere/my-amis.json")
+    moto_backend.use_default_amis_only(tmp_path / "elsewhere")
+    assert os.environ["MOTO_AMIS_PATH"] == "/somewhere/my-amis.json"
