@@ -1,10 +1,12 @@
 """Fixtures that start real services and processes for the e2e suite (never run by `make test`).
 
-One Airflow deployment for the whole suite (starting one costs about 30 s): a
-fresh PostgreSQL database, a fresh Redis DB index, `fakeecs serve`, an api-server,
-a scheduler and a dag-processor, all stopped and removed afterwards. Every test
-starts the Celery workers it needs on queues of its own, so it can signal exactly
-them. When a test fails, every process's log is attached to the report.
+One Airflow deployment per pytest session, so per pytest-xdist worker (`make test-e2e`
+runs two side by side; starting one costs about 25 s): a fresh PostgreSQL database, a
+fresh Redis DB index, `fakeecs serve`, an api-server, a scheduler and a dag-processor on
+ports of their own, all stopped and removed afterwards. A test that restarts the
+scheduler restarts its own worker's, never the other's. Every test starts the Celery
+workers it needs on queues of its own, so it can signal exactly them. When a test
+fails, every process's log of its deployment is attached to the report.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,14 +82,50 @@ def start_cluster(
         db.drop()
 
 
+RUN_DIR = pytest.StashKey[Path]()
+
+
+def _keep_logs() -> bool:
+    return os.environ.get("E2E_KEEP_LOGS") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run's work dir, made once by the process that reports (the xdist controller, or
+    the only process with -n 0); each deployment works in a sub-folder of it."""
+    if not hasattr(config, "workerinput"):
+        config.stash[RUN_DIR] = Path(tempfile.mkdtemp(prefix="mit-airflow-e2e-"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Tell each xdist worker the run's work dir (worker processes print nowhere visible)."""
+    node.workerinput["e2e_run_dir"] = str(node.config.stash[RUN_DIR])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    run_dir = terminalreporter.config.stash.get(RUN_DIR, None)
+    if run_dir is not None and _keep_logs():
+        terminalreporter.write_line(f"e2e logs kept in {run_dir}/<worker>/logs")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run_dir = config.stash.get(RUN_DIR, None)
+    if run_dir is not None and not _keep_logs():
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def e2e_root() -> Iterator[Path]:
-    """The suite's work dir (logs under logs/); E2E_KEEP_LOGS=1 keeps it after the run."""
-    root = Path(tempfile.mkdtemp(prefix="mit-airflow-e2e-"))
-    yield root
-    if os.environ.get("E2E_KEEP_LOGS") == "1":
-        print(f"\ne2e logs kept in {root / 'logs'}")
+def e2e_root(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """This deployment's work dir (logs under logs/), named after the xdist worker (`gw0`,
+    ...; `main` without xdist); E2E_KEEP_LOGS=1 keeps it after the run."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:
+        root = request.config.stash[RUN_DIR] / "main"
     else:
+        root = Path(workerinput["e2e_run_dir"]) / workerinput["workerid"]
+    root.mkdir(parents=True)
+    yield root
+    if not _keep_logs():
         shutil.rmtree(root, ignore_errors=True)
 
 
