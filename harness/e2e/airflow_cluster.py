@@ -195,8 +195,10 @@ class AirflowCluster:
         return proc
 
     def stop_all(self) -> None:
+        """Kill every process of the run (its tree), at the end of the run: nothing is left to
+        finish gracefully (the database is dropped next), so no grace period is waited out."""
         for proc in reversed(list(self.processes.values())):
-            proc.stop(grace=10)
+            proc.kill_group()
 
     def failure_report(self) -> str:
         """Every process's log, for a failing test."""

@@ -151,12 +151,13 @@ def cluster(servers: None, e2e_root: Path, fake_ecs: FakeEcsServer) -> Iterator[
 
 @pytest.fixture
 def workers(cluster: AirflowCluster, fake_ecs: FakeEcsServer) -> Iterator[list[ManagedProcess]]:
-    """Workers a test started (append them); stopped after it, with the fault rules it set."""
+    """Workers a test started (append them); killed after it (the test has asserted what it
+    meant to: a warm shutdown would only wait for task runners to exit), with its fault rules."""
     started: list[ManagedProcess] = []
     yield started
     fake_ecs.control.faults([])
     for proc in started:
-        proc.stop(grace=5)
+        proc.kill_group()
 
 
 @pytest.hookimpl(hookwrapper=True)
