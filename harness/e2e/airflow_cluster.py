@@ -46,7 +46,10 @@ def airflow_env(
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            # The DAGs of workflows/ are parsed as in production but never run here (their
+            # schedules would queue failing runs on the tests' `default` workers); each test DAG
+            # sets is_paused_upon_creation=False.
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
             "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
             "AIRFLOW__API_AUTH__JWT_SECRET": "e2e-only-not-a-secret-0123456789abcdef",

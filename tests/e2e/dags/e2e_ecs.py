@@ -25,6 +25,7 @@ for n in SCENARIOS:
         schedule=None,
         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
         catchup=False,
+        is_paused_upon_creation=False,  # the deployment pauses new DAGs (workflows/)
         default_args={"retries": 2, "retry_delay": timedelta(seconds=1)},
     ):
         launch = ECSOperator(

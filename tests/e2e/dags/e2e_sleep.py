@@ -28,6 +28,7 @@ for queue in ("default", "grace", "redelivery"):
         schedule=None,
         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
         catchup=False,
+        is_paused_upon_creation=False,  # the deployment pauses new DAGs (workflows/)
         default_args={"retries": 1, "retry_delay": timedelta(seconds=1), "queue": queue},
     ):
         PythonOperator(task_id="busy", python_callable=busy_on_first_try)
