@@ -60,9 +60,10 @@ def start_cluster(
     cluster = AirflowCluster(root, env, db, port)
     try:
         cluster.migrate()
-        cluster.start_api_server()
+        cluster.start_api_server()  # it starts while the scheduler and dag-processor do
         cluster.start_dag_processor()
         cluster.start_scheduler()
+        cluster.wait_api_server()
         for n in range(1, workers + 1):
             cluster.start_worker(
                 f"worker{n}", grace=float(env.get("WORKER_STOP_GRACE_SECONDS", "120"))
