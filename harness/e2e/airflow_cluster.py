@@ -240,18 +240,25 @@ class AirflowCluster:
         extra_env: dict[str, str] | None = None,
         queues: str = "default",
     ) -> ManagedProcess:
-        proc = self.worker(name, grace, extra_env, queues)
-        offset = len(proc.log_text(tail=10**9)) if proc.log_path.exists() else 0
-        proc.start()
-        wait_for(
-            lambda: (
-                " ready." in proc.log_text(tail=10**9)[offset:] or (not proc.alive() and "exited")
-            ),
-            timeout=120,
-            what=f"worker {name} to log 'ready.'",
-        )
-        assert proc.alive(), f"worker {name} exited during start-up"
-        return proc
+        return self.start_workers(self.worker(name, grace, extra_env, queues))[0]
+
+    def start_workers(self, *procs: ManagedProcess) -> list[ManagedProcess]:
+        """Start workers (from `worker`) side by side and wait until each has logged 'ready.':
+        a start is mostly Airflow's import, which a second worker need not wait for."""
+        offsets = [len(p.log_text(tail=10**9)) if p.log_path.exists() else 0 for p in procs]
+        for proc in procs:
+            proc.start()
+        for proc, offset in zip(procs, offsets, strict=True):
+            wait_for(
+                lambda proc=proc, offset=offset: (
+                    " ready." in proc.log_text(tail=10**9)[offset:]
+                    or (not proc.alive() and "exited")
+                ),
+                timeout=120,
+                what=f"worker {proc.name} to log 'ready.'",
+            )
+            assert proc.alive(), f"worker {proc.name} exited during start-up"
+        return list(procs)
 
     def stop_all(self) -> None:
         """Kill every process of the run (its tree), at the end of the run: nothing is left to

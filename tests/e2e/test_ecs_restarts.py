@@ -67,13 +67,21 @@ class EcsRun:
     def wait_finished(self) -> str:
         return self.cluster.wait_run_finished(self.dag_id, self.run_id)
 
+    def worker(self, role: str, name: str, **kw: Any) -> ManagedProcess:
+        """A worker for this scenario's `launch` or `wait` queue (not started yet)."""
+        return self.cluster.worker(name, grace=60, queues=f"{role}-{self.scenario}", **kw)
+
+    def start_workers(
+        self, workers: list[ManagedProcess], *procs: ManagedProcess
+    ) -> list[ManagedProcess]:
+        """Start them side by side (stopped after the test); returns them once all are ready."""
+        workers.extend(procs)
+        return self.cluster.start_workers(*procs)
+
     def start_worker(
         self, workers: list[ManagedProcess], role: str, name: str, **kw: Any
     ) -> ManagedProcess:
-        """A worker for this scenario's `launch` or `wait` queue."""
-        proc = self.cluster.start_worker(name, grace=60, queues=f"{role}-{self.scenario}", **kw)
-        workers.append(proc)
-        return proc
+        return self.start_workers(workers, self.worker(role, name, **kw))[0]
 
     def run_task_calls(self) -> list[dict[str, Any]]:
         """RunTask calls of this run's ECSOperator that ECS answered."""
@@ -127,8 +135,9 @@ def test_1_sigterm_between_runtask_and_return_lets_the_operator_finish(
 ) -> None:
     run = EcsRun(cluster, fake_ecs, 1)
     hold(fake_ecs, "DescribeTaskDefinition", 10)  # the operator's next call after RunTask
-    launcher = run.start_worker(workers, "launch", "launch-1")
-    run.start_worker(workers, "wait", "wait-1")
+    launcher, _ = run.start_workers(
+        workers, run.worker("launch", "launch-1"), run.worker("wait", "wait-1")
+    )
     run.trigger().wait_held()
     assert len(run.run_task_calls()) == 1  # RunTask answered; the operator has not returned
     launcher.signal(signal.SIGTERM)  # ECS stopping the worker container
@@ -145,8 +154,9 @@ def test_2_sigkill_between_runtask_and_return_reattaches_on_retry(
 ) -> None:
     run = EcsRun(cluster, fake_ecs, 2)
     hold(fake_ecs, "DescribeTaskDefinition", 30)
-    launcher = run.start_worker(workers, "launch", "launch-2a")
-    run.start_worker(workers, "wait", "wait-2")
+    launcher, _ = run.start_workers(
+        workers, run.worker("launch", "launch-2a"), run.worker("wait", "wait-2")
+    )
     run.trigger().wait_held()
     launcher.kill_group()  # the container is gone: no clean-up, no XCom, no state store
     run.start_worker(workers, "launch", "launch-2b")
@@ -163,8 +173,9 @@ def test_3_sigkill_while_the_sensor_pokes_the_container_runs_on(
     cluster: AirflowCluster, fake_ecs: FakeEcsServer, workers: list[ManagedProcess]
 ) -> None:
     run = EcsRun(cluster, fake_ecs, 3)
-    run.start_worker(workers, "launch", "launch-3")
-    sensor_worker = run.start_worker(workers, "wait", "wait-3a")
+    _, sensor_worker = run.start_workers(
+        workers, run.worker("launch", "launch-3"), run.worker("wait", "wait-3a")
+    )
     run.trigger().wait_state("launch", {"success"})
     hold(fake_ecs, "DescribeTasks", 30)  # the sensor's next check hangs in ECS
     run.wait_held()
@@ -189,8 +200,11 @@ def test_5_a_redelivered_celery_message_starts_no_second_container(
 ) -> None:
     run = EcsRun(cluster, fake_ecs, 5)
     hold(fake_ecs, "DescribeTaskDefinition", 25)  # the operator runs well past the timeout
-    first = run.start_worker(workers, "launch", "launch-5a", extra_env=SHORT_VISIBILITY)
-    run.start_worker(workers, "wait", "wait-5")
+    first, _ = run.start_workers(
+        workers,
+        run.worker("launch", "launch-5a", extra_env=SHORT_VISIBILITY),
+        run.worker("wait", "wait-5"),
+    )
     run.trigger().wait_held()
     second = run.start_worker(workers, "launch", "launch-5b", extra_env=SHORT_VISIBILITY)
 
@@ -211,8 +225,7 @@ def test_6_a_scheduler_restart_mid_run_resumes_it(
     cluster: AirflowCluster, fake_ecs: FakeEcsServer, workers: list[ManagedProcess]
 ) -> None:
     run = EcsRun(cluster, fake_ecs, 6)
-    run.start_worker(workers, "launch", "launch-6")
-    run.start_worker(workers, "wait", "wait-6")
+    run.start_workers(workers, run.worker("launch", "launch-6"), run.worker("wait", "wait-6"))
     run.trigger().wait_state("launch", {"success"})
     run.wait_state("wait", {"up_for_reschedule"})
     scheduler = cluster.processes["scheduler"]
