@@ -1,7 +1,7 @@
 """Fixtures that start real services and processes for the e2e suite (never run by `make test`).
 
 One Airflow deployment per pytest session, so per pytest-xdist worker (`make test-e2e`
-runs two side by side; starting one costs about 25 s): a fresh PostgreSQL database, a
+runs two side by side; starting one costs 30 to 50 s): a fresh PostgreSQL database, a
 fresh Redis DB index, `fakeecs serve`, an api-server, a scheduler and a dag-processor on
 ports of their own, all stopped and removed afterwards. A test that restarts the
 scheduler restarts its own worker's, never the other's. Every test starts the Celery
