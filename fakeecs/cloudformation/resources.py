@@ -55,9 +55,9 @@ class ECSStackResource:
     are all listed in moto's own type map, and these replace three entries in it.
     """
 
-    #: The CloudFormation type, moto's class for it, and the property holding its name.
+    #: The CloudFormation type, the name of moto's class for it, and the property holding its name.
     cfn_type: ClassVar[str]
-    moto_class: ClassVar[Any] = None
+    moto_model: ClassVar[str | None] = None
     name_property: ClassVar[str]
     #: Properties whose change replaces the resource instead of updating it.
     replace_on: ClassVar[frozenset[str]] = frozenset()
@@ -76,6 +76,12 @@ class ECSStackResource:
         self.replaces: ECSStackResource | None = None
 
     # what moto's stack engine asks ------------------------------------------------
+
+    @classmethod
+    def moto_class(cls) -> Any:
+        """moto's own model of this type, or None. Looked up when plain moto asks, not when
+        this module is imported: moto's ECS models import its EC2 (about 1.5 s of a start)."""
+        return None if cls.moto_model is None else moto_backend.ecs_model(cls.moto_model)
 
     @classmethod
     def cloudformation_type(cls) -> str:
@@ -103,9 +109,10 @@ class ECSStackResource:
     ) -> Any:
         engine = _bound_engine()
         if engine is None:  # moto used on its own: its own models, or none (as moto has none)
-            if cls.moto_class is None:
+            moto_class = cls.moto_class()
+            if moto_class is None:
                 return NotModelled(kwargs.get("LogicalId", resource_name))
-            return cls.moto_class.create_from_cloudformation_json(
+            return moto_class.create_from_cloudformation_json(
                 resource_name, cloudformation_json, account_id, region_name, **kwargs
             )
         logical_id = kwargs.get("LogicalId", resource_name)
@@ -129,9 +136,10 @@ class ECSStackResource:
         region_name: str,
     ) -> Any:
         if not isinstance(original_resource, ECSStackResource):
-            if cls.moto_class is None:
+            moto_class = cls.moto_class()
+            if moto_class is None:
                 return original_resource
-            return cls.moto_class.update_from_cloudformation_json(
+            return moto_class.update_from_cloudformation_json(
                 original_resource, new_resource_name, cloudformation_json, account_id, region_name
             )
         new_params = cls.params_of(cloudformation_json)
@@ -155,7 +163,7 @@ class ECSStackResource:
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region: str
     ) -> None:
         """Plain moto deleting a resource of its own model (ours delete through `delete`)."""
-        delete = getattr(cls.moto_class, "delete_from_cloudformation_json", None)
+        delete = getattr(cls.moto_class(), "delete_from_cloudformation_json", None)
         if delete is not None and not hasattr(delete, "__isabstractmethod__"):
             delete(resource_name, cloudformation_json, account_id, region)
 
@@ -205,7 +213,7 @@ class ECSStackResource:
 
 class ClusterResource(ECSStackResource):
     cfn_type = "AWS::ECS::Cluster"
-    moto_class = moto_backend.ecs_model("Cluster")
+    moto_model = "Cluster"
     name_property = "ClusterName"
     replace_on = frozenset({"clusterName"})
 
@@ -282,7 +290,7 @@ class ClusterResource(ECSStackResource):
 
 class TaskDefinitionResource(ECSStackResource):
     cfn_type = "AWS::ECS::TaskDefinition"
-    moto_class = moto_backend.ecs_model("TaskDefinition")
+    moto_model = "TaskDefinition"
     name_property = ""
 
     @classmethod
@@ -317,7 +325,7 @@ def _update_service_members() -> frozenset[str]:
 
 class ServiceResource(ECSStackResource):
     cfn_type = "AWS::ECS::Service"
-    moto_class = moto_backend.ecs_model("Service")
+    moto_model = "Service"
     name_property = "ServiceName"
     replace_on = frozenset(
         {
@@ -366,7 +374,6 @@ class ServiceResource(ECSStackResource):
 
 class CapacityProviderResource(ECSStackResource):
     cfn_type = "AWS::ECS::CapacityProvider"
-    moto_class = None
     name_property = "Name"
     replace_on = frozenset({"name"})
 
@@ -409,7 +416,6 @@ class CapacityProviderAssociationsResource(ECSStackResource):
     """The providers of a cluster and its default strategy (PutClusterCapacityProviders)."""
 
     cfn_type = "AWS::ECS::ClusterCapacityProviderAssociations"
-    moto_class = None
     name_property = ""
     replace_on = frozenset({"cluster"})
 
@@ -448,7 +454,6 @@ _GONE_WITH_SERVICE = frozenset(
 
 class TaskSetResource(ECSStackResource):
     cfn_type = "AWS::ECS::TaskSet"
-    moto_class = None
     name_property = ""
 
     @classmethod
@@ -491,7 +496,6 @@ class PrimaryTaskSetResource(ECSStackResource):
     """Which task set of an EXTERNAL service is PRIMARY; deleting it changes nothing (as in ECS)."""
 
     cfn_type = "AWS::ECS::PrimaryTaskSet"
-    moto_class = None
     name_property = ""
     replace_on = frozenset({"cluster", "service"})
 
