@@ -9,6 +9,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from mit_airflow.operators import ECSOperator
 from mit_airflow.sensors import ECSTaskSensor
+from tests.mit_airflow.conftest import RetryWaits
 from tests.mit_airflow.ecs_dag_support import CLUSTER, ecs_environment, register
 from tests.mit_airflow.operator_attempts import (
     StateStore,
@@ -154,7 +155,9 @@ def test_the_sensor_survives_its_worker_dying(env: Any, monkeypatch: pytest.Monk
     assert started(fake) == 1
 
 
-def test_the_sensor_waits_through_throttling_and_server_errors(env: Any) -> None:
+def test_the_sensor_waits_through_throttling_and_server_errors(
+    env: Any, retry_waits: RetryWaits
+) -> None:
     fake, _ = env
     ti = TaskInstance()
     ti.xcom["run"] = operator().execute(context(ti, None))
@@ -166,6 +169,7 @@ def test_the_sensor_waits_through_throttling_and_server_errors(env: Any) -> None
         ]
     )
     assert sensor().poke(context(ti, None)) is False  # botocore's retries ran out: not a failure
+    assert len(retry_waits.seconds) == 4  # it backed off between its 5 attempts
     fake.faults([])
     assert sensor().poke(context(ti, None)) is True
 
