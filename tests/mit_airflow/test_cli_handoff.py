@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,9 @@ PASSWORD = "s3cret-Pa55word-for-the-handoff"
 REGION = "us-east-1"
 
 
-@pytest.fixture
-def endpoint() -> Iterator[str]:
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    """One server for the module: stopping one waits out its half-second poll."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -35,6 +37,15 @@ def endpoint() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def endpoint(moto_server: str) -> str:
+    """The module's moto server, emptied (moto's own reset) before each test."""
+    reset = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(reset):
+        pass
+    return moto_server
 
 
 @pytest.fixture
