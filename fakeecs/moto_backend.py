@@ -33,6 +33,12 @@ def server_app() -> Any:
     return DomainDispatcherApplication(create_backend_app)
 
 
+def service_app(dispatcher: Any, environ: dict[str, Any]) -> Any:
+    """The backend application `dispatcher` (from `server_app`) picks for a request; its
+    `service` attribute names the service (moto reads it from the signature, target or body)."""
+    return dispatcher.get_application(environ)
+
+
 def reset() -> None:
     """Forget every other service's state too (moto keeps it per process).
 

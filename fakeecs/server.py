@@ -78,7 +78,6 @@ class App:
         with self._moto_lock:
             if self._moto is None:
                 self._moto = moto_backend.server_app()
-                cloudformation.install()
             return self._moto
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -104,9 +103,13 @@ class App:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith(wire.TARGET_PREFIX.split(".")[0]):
             return self._ecs(environ, start_response, target)
-        moto = self.moto()
+        backend = moto_backend.service_app(self.moto(), environ)
+        if backend.service == "cloudformation":
+            # fakeecs's ECS types in moto's CloudFormation: only once a stack call comes, as
+            # importing moto's CloudFormation (with its EC2 and Auto Scaling) takes over a second
+            cloudformation.install()
         with cloudformation.bound(self.engine):  # a stack's ECS resources are this engine's
-            return moto(environ, start_response)
+            return backend(environ, start_response)
 
     def _control(
         self, environ: dict[str, Any], start_response: StartResponse, path: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -62,3 +64,37 @@ def test_default_amis_only_writes_motos_default_list_and_respects_a_setting(
     monkeypatch.setenv("MOTO_AMIS_PATH", "/somewhere/my-amis.json")
     moto_backend.use_default_amis_only(tmp_path / "elsewhere")
     assert os.environ["MOTO_AMIS_PATH"] == "/somewhere/my-amis.json"
+
+
+FIRST_STACK_AFTER_S3 = """
+import json, sys
+import boto3
+from fakeecs import FakeECS
+
+with FakeECS() as fake:
+    def client(name):
+        return boto3.client(name, endpoint_url=fake.endpoint_url, region_name="us-east-1")
+
+    client("s3").create_bucket(Bucket="harvest-input")
+    client("logs").create_log_group(logGroupName="/ecs/harvest")
+    before = "moto.cloudformation" in sys.modules
+    body = {"Resources": {"C": {"Type": "AWS::ECS::Cluster", "Properties": {"ClusterName": "cf"}}}}
+    client("cloudformation").create_stack(StackName="s", TemplateBody=json.dumps(body))
+    clusters = client("ecs").describe_clusters(clusters=["cf"])["clusters"]
+    print(json.dumps({"before": before, "statuses": [c["status"] for c in clusters]}))
+"""
+
+
+def test_cloudformation_is_loaded_by_the_first_stack_call_not_by_other_services() -> None:
+    """Importing moto's CloudFormation (with its EC2 and Auto Scaling) costs over a second, so a
+    fake whose users only touch S3 or Logs never pays it; the first stack call still gets
+    fakeecs's own ECS resource types (the cluster is fakeecs's, seen through ECS)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_STACK_AFTER_S3],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == {"before": False, "statuses": ["ACTIVE"]}
