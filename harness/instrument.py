@@ -13,7 +13,8 @@ Production code knows nothing of this. For the length of a run the harness:
 - refuses a template that pulls an XCom that does not exist (it would render
   as the string "None");
 - reuses the dependency trees FastAPI rebuilds on every request of Airflow's in-process
-  execution API (`_reusing_dependants`);
+  execution API (`_reusing_dependants`), and builds that API's routes for the one API
+  version the task SDK speaks (`_latest_version_only`);
 - skips dag.test()'s one-second idle waits: when a try fails, dag.test() marks one
   more level of downstream tasks upstream_failed per turn of its loop and sleeps a
   real second between turns (there is nothing to wait for in a harness run: no
@@ -33,7 +34,9 @@ from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import DAG
+from airflow.sdk.api.datamodels._generated import API_VERSION
 from airflow.sdk.exceptions import AirflowFailException
+from cadwyn import Cadwyn, Version, VersionBundle, route_generation
 from fastapi.dependencies import utils as fastapi_dependencies
 
 from fakeecs.fixtures import awslogs, fargate_task_definition
@@ -291,6 +294,44 @@ def _reusing_dependants(original: Any) -> Any:
     return get_dependant
 
 
+def _no_older_routes(original: Any) -> Any:
+    """Cadwyn's route generation, not asking for the routes only older versions restore."""
+
+    def transform(transformer: Any) -> Any:
+        transformer.routes_that_never_existed = []
+        return original(transformer)
+
+    return transform
+
+
+def _latest_version_only(original: Any) -> Any:
+    """Cadwyn's first-request set-up, generating the routes of the task SDK's API version only.
+
+    Airflow's execution API serves every version since 2025 (workers of older releases
+    call it); Cadwyn builds the routes and models of each one on the app's first request, 3 to
+    4 s of every harness process's first cell. In dag.test() the only caller is the task SDK
+    installed beside it, which always sends API_VERSION, the newest version; requests of that
+    version are never migrated, so its routes alone answer them as all of them would. Routes the
+    newest version deleted but older ones restore are dropped, as Cadwyn drops them from the
+    newest version's routes. When the SDK and the API disagree on the newest version (or the
+    head has changes of its own), the full set-up runs.
+    """
+
+    def initialize(app: Any) -> None:
+        bundle = app.versions
+        newest = bundle.versions[0] if bundle.versions else None
+        if newest is None or newest.value != API_VERSION or bundle.head_version.changes:
+            return original(app)
+        app.versions = VersionBundle(Version(newest.value), api_version_var=bundle.api_version_var)
+        try:
+            with patched(route_generation._EndpointTransformer, "transform", _no_older_routes):
+                return original(app)
+        finally:
+            app.versions = bundle
+
+    return initialize
+
+
 def _skip_idle_waits(original: Any) -> Any:
     """time.sleep that returns at once when dag.test() itself calls it on the run's thread."""
     loop = DAG.test.__code__
@@ -446,6 +487,7 @@ def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
         stack.enter_context(
             _patched_module(fastapi_dependencies, "get_dependant", _reusing_dependants)
         )
+        stack.enter_context(patched(Cadwyn, "_cadwyn_initialize", _latest_version_only))
         stack.enter_context(patched(RuntimeTaskInstance, "render_templates", _wrap_render))
         stack.enter_context(patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
         for cls in {type(t) for t in dag.tasks}:
