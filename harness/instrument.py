@@ -23,12 +23,13 @@ Production code knows nothing of this. For the length of a run the harness:
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -278,6 +279,7 @@ def _reusing_dependants(original: Any) -> Any:
     """
     solving = fastapi_dependencies.solve_dependencies.__code__
 
+    @functools.wraps(original)
     def get_dependant(**kwargs: Any) -> Any:
         made_inside = "<locals>" in getattr(kwargs.get("call"), "__qualname__", "<locals>")
         if made_inside or sys._getframe(1).f_code is not solving:
@@ -461,12 +463,35 @@ def sharing_botocore_loader() -> Iterator[None]:
         yield
 
 
+_fast_api_lock = threading.Lock()
+_fast_api_users = 0
+
+
+@contextmanager
+def fast_execution_api() -> Iterator[None]:
+    """Inside the block Airflow's in-process execution API is built for the task SDK's version
+    only and reuses its dependency trees (`_latest_version_only`, `_reusing_dependants`).
+    Blocks nest (a test session's and a run's): the patches go in once, out with the last."""
+    global _fast_api_users
+    with ExitStack() as stack:
+        with _fast_api_lock:
+            _fast_api_users += 1
+            if _fast_api_users == 1:
+                stack.enter_context(
+                    _patched_module(fastapi_dependencies, "get_dependant", _reusing_dependants)
+                )
+                stack.enter_context(patched(Cadwyn, "_cadwyn_initialize", _latest_version_only))
+        try:
+            yield
+        finally:
+            with _fast_api_lock:
+                _fast_api_users -= 1
+
+
 @contextmanager
 def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
     """Install every hook for one run of `run.dag`, and take them all out afterwards."""
     global ACTIVE
-    from contextlib import ExitStack
-
     import botocore.client
     import botocore.retries.standard
     import botocore.session
@@ -484,10 +509,7 @@ def instrumented(run: ActiveRun) -> Iterator[ActiveRun]:
         )
         stack.enter_context(sharing_botocore_loader())
         stack.enter_context(_patched_module(time, "sleep", _skip_idle_waits))
-        stack.enter_context(
-            _patched_module(fastapi_dependencies, "get_dependant", _reusing_dependants)
-        )
-        stack.enter_context(patched(Cadwyn, "_cadwyn_initialize", _latest_version_only))
+        stack.enter_context(fast_execution_api())
         stack.enter_context(patched(RuntimeTaskInstance, "render_templates", _wrap_render))
         stack.enter_context(patched(RuntimeTaskInstance, "xcom_pull", _wrap_xcom_pull))
         for cls in {type(t) for t in dag.tasks}:

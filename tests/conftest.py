@@ -70,6 +70,18 @@ def _one_botocore_loader() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_execution_api() -> Iterator[None]:
+    """dag.test() in these tests talks to Airflow's in-process execution API as under the
+    harness: built for the task SDK's API version only, its dependency trees reused. Each
+    test worker's first DAG test paid 3 to 4 s for routes of API versions nobody here calls;
+    tests/harness/test_cell_cost.py shows the outcomes are the same."""
+    from harness.instrument import fast_execution_api
+
+    with fast_execution_api():
+        yield
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 

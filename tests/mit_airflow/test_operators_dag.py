@@ -41,7 +41,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def test_a_container_that_exits_0_succeeds(airflow_db: Path, dags_folder: Path, env: Any) -> None:
     fake, ecs = env
-    fake.behaviour("worker", runSeconds=3600, exitCode=0, logLines=["harvested 12 records"])
+    fake.behaviour("worker", runSeconds=300, exitCode=0, logLines=["harvested 12 records"])
     run = run_dag(dags_folder, write_dag(dags_folder, PAIR_DAG))
 
     assert str(run.state) == "success"
