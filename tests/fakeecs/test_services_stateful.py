@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from fakeecs.engine import Engine
 from fakeecs.persistence import restore, snapshot
+from fakeecs.rules import service_throttle
 from tests.fakeecs.test_stateful import call, network, setup
 
 NAMES = ("s1", "s2", "s3")
@@ -141,7 +142,9 @@ class Services(RuleBasedStateMachine):
     @rule()
     def heal_and_settle(self) -> None:
         self.engine.behaviours.load([{"family": f, **HEALTHY} for f in ("a", "b")])
-        self.engine.advance(300)
+        # a service whose tasks kept failing to start may be waiting out its throttle (up to
+        # 27 minutes, as on ECS) before it launches again: settling takes that long and more
+        self.engine.advance(service_throttle.MAX_DELAY + 300)
         for service in self.services():
             if service["status"] == "ACTIVE":
                 assert len(service["deployments"]) == 1, service["deployments"]
@@ -184,3 +187,19 @@ TestServices.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def test_a_service_throttled_after_six_minutes_of_failed_starts_settles_once_healthy() -> None:
+    """The sequence hypothesis found when settling took 5 minutes: by then the service waits
+    longer than that between launches (the throttle), and only a longer settle sees it heal."""
+    machine = Services()
+    machine.start()
+    machine.create(name="s1", family="a", count=2, limits=(200, 100))
+    machine.misbehave(family="a", behaviour={**HEALTHY, "failToStart": "CannotPullContainerError"})
+    for _ in range(3):
+        machine.advance(120)
+    waiting = machine.services()[0]
+    assert waiting["runningCount"] == 0
+    assert any("unable to consistently start tasks" in e["message"] for e in waiting["events"])
+    machine.heal_and_settle()
+    assert machine.services()[0]["runningCount"] == 2
