@@ -82,6 +82,18 @@ def _fast_execution_api() -> Iterator[None]:
         yield
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow run first (the rest keep their order).
+
+    pytest-xdist's worksteal hands each worker a contiguous share and lets an idle worker take
+    the end of another's queue. With the slow tests (tens of seconds, several of them starting
+    Airflow processes) first, one worker works through them while the other runs the short
+    ones, and the suite ends on short tests that both workers share, instead of one worker
+    finishing a long test alone, or two multi-process tests fighting for the same two cores.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 

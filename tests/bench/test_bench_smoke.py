@@ -79,6 +79,7 @@ def test_an_unknown_part_is_refused_with_the_known_ones(capsys: pytest.CaptureFi
     )
 
 
+@pytest.mark.slow
 def test_the_harness_scale_part_runs_copies_of_the_dags_and_judges_its_fit(
     tmp_path: Path,
 ) -> None:

@@ -33,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -782,6 +783,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 def test_ec2_launch_type_holds_its_promises(shared_fake: FakeECS) -> None:
     run_state_machine_as_test(lambda: EC2LaunchType(shared_fake), settings=SETTINGS)
 

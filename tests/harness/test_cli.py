@@ -41,6 +41,7 @@ def without_wall_time(render: Any, cells: list[Any]) -> str:
     return render([dataclasses.replace(r, seconds=0.0) for r in cells])
 
 
+@pytest.mark.slow
 def test_two_shards_merged_equal_one_full_run_cell_for_cell(tmp_path: Path) -> None:
     cells = [*SCENARIOS, "--dag", DAG]
     shards = [
@@ -102,6 +103,7 @@ def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
     assert "give i/N with 1 <= i <= N" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_broken_dags_folder_fails_with_what_to_fix_and_a_command_that_reproduces_it(
     tmp_path: Path,
 ) -> None:

@@ -168,6 +168,7 @@ def test_a_packaged_dag_has_its_zip_staged(staged_harness: Any) -> None:
     assert parsed_by_runs(folder) == {"packaged_dag.py"}
 
 
+@pytest.mark.slow
 def test_the_harness_command_stages_only_the_run_dags_file(tmp_path: Path) -> None:
     """The harness's own configuration (the CLI, `make test-dags`), in a process of its own."""
     folder = write_folder(tmp_path)

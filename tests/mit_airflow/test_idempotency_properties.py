@@ -67,6 +67,7 @@ def shared_fake() -> Iterator[FakeECS]:
         yield fake
 
 
+@pytest.mark.slow
 @given(
     plans=attempt_plans,
     exit_codes=outcomes,
