@@ -1,11 +1,11 @@
 """`initialize`: first-time set-up of an Airflow database, safe to run again.
 
 Waits for the metadata database (a container that just started), migrates it and
-creates the admin user when it does not exist yet (a rerun leaves an existing user and its
-password alone, but still needs ADMIN_PASSWORD: `airflow users create` asks for it first)
-(FAB auth manager). The password comes from ADMIN_PASSWORD (or ADMIN_PASSWORD_FILE, for
-Docker secrets) and is handed to `airflow users create` on standard input, never on its
-command line, so it does not show in `ps`.
+creates the admin user when it does not exist yet (FAB auth manager). The password comes
+from ADMIN_PASSWORD (or ADMIN_PASSWORD_FILE, for Docker secrets) and is handed to
+`airflow users create` on standard input, never on its command line, so it does not show
+in `ps`. A rerun leaves an existing user and its password alone, but still needs the
+password: `airflow users create` asks for it before it looks the user up.
 """
 
 from __future__ import annotations

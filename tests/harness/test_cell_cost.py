@@ -14,8 +14,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from airflow.api_fastapi.execution_api.app import create_task_execution_api_app
 from airflow.sdk import DAG
+from airflow.sdk.api.datamodels._generated import API_VERSION
+from cadwyn import Cadwyn
 from fastapi.dependencies import utils as fastapi_dependencies
+from fastapi.routing import APIRoute
+
+from harness import instrument
 
 DAG_ID = "example_ecs"  # first >> first_done >> second >> second_done
 
@@ -80,14 +86,10 @@ def test_cells_end_the_same_however_often_they_run(run_dag: Any, scenario: str) 
 
 
 def _execution_api() -> Any:
-    from airflow.api_fastapi.execution_api.app import create_task_execution_api_app
-
     return create_task_execution_api_app()
 
 
 def _routes(router: Any) -> set[tuple[str, tuple[str, ...]]]:
-    from fastapi.routing import APIRoute
-
     return {
         (r.path, tuple(sorted(r.methods)))
         for r in router.routes
@@ -99,15 +101,10 @@ def test_the_execution_api_is_built_for_the_task_sdks_version_only() -> None:
     """Cadwyn builds every API version's routes on the first request, 3 to 4 s of each
     harness process; dag.test()'s only caller speaks the newest, so only it is built, with
     every route the newest version serves and none an older one restores."""
-    from airflow.sdk.api.datamodels._generated import API_VERSION
-    from cadwyn import Cadwyn
-
-    from harness.instrument import _latest_version_only
-
     app = _execution_api()
     all_versions = [v.value for v in app.versions.versions]
     assert all_versions[0] == API_VERSION and len(all_versions) > 1
-    _latest_version_only(Cadwyn._cadwyn_initialize)(app)
+    instrument._latest_version_only(Cadwyn._cadwyn_initialize)(app)
     built = {v: _routes(r) for v, r in app.router.versioned_routers.items()}
     assert built[API_VERSION] == _routes(app._latest_version_router)
     assert len(built[API_VERSION]) > 20
@@ -118,8 +115,6 @@ def test_the_execution_api_is_built_for_the_task_sdks_version_only() -> None:
 def test_the_whole_execution_api_is_built_when_the_sdk_speaks_another_version(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from harness import instrument
-
     monkeypatch.setattr(instrument, "API_VERSION", "2025-01-01")
     app = _execution_api()
     seen: list[list[str]] = []
