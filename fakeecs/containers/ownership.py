@@ -1,14 +1,17 @@
 """Which containers are fakeecs's to remove: its own, and those of a fakeecs that crashed.
 
-Every container fakeecs creates carries `fakeecs.instance=<host>/<pid>/<process start>`.
-An instance whose process is gone from this host (the pid is free, or reused by a
-process that started at another time) left its containers behind; any other
-container, fakeecs's or not, is never touched.
+Every container fakeecs creates carries
+`fakeecs.instance=<host>/<pid>/<process start>/<runtime number>`; the number tells apart
+several fakeecs in one process (pytest fixtures), whose resets must not remove each
+other's containers. An instance whose process is gone from this host (the pid is free,
+or reused by a process that started at another time) left its containers behind; any
+other container, fakeecs's or not, is never touched.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import socket
 from collections.abc import Iterable
@@ -27,15 +30,20 @@ def _process_start(pid: int) -> str | None:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
+_runtimes = itertools.count(1)
+
+
 def this_instance() -> str:
+    """A name no other fakeecs runtime on this host has, now or before (see the module doc)."""
     pid = os.getpid()
-    return f"{socket.gethostname()}/{pid}/{_process_start(pid)}"
+    return f"{socket.gethostname()}/{pid}/{_process_start(pid)}/{next(_runtimes)}"
 
 
 def is_alive(instance: str) -> bool:
     """Whether the fakeecs process named by `instance` still runs (other hosts: assume so)."""
     host, _, rest = instance.partition("/")
-    pid, _, started = rest.partition("/")
+    pid, _, rest = rest.partition("/")
+    started = rest.split("/")[0]
     if host != socket.gethostname() or not pid.isdigit():
         return True
     return _process_start(int(pid)) == started

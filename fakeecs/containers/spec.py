@@ -9,6 +9,7 @@ environment, the task metadata endpoint).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,17 @@ def stop_timeout(definition: dict[str, Any]) -> int:
     return DEFAULT_STOP_TIMEOUT if value is None else max(0, min(int(value), MAX_STOP_TIMEOUT))
 
 
+def docker_name(family: str, revision: str, container: str, task_arn: str, instance: str) -> str:
+    """The agent's `ecs-<family>-<revision>-<container>-<20 hex>` name, unique per fakeecs instance.
+
+    Task ids come from the seed, so two fakeecs instances on one Docker host (two pytest-xdist
+    workers, two harness runs, two fixtures in one process) make the same ids; a suffix drawn
+    from the instance as well keeps their container names apart, where the task id would collide.
+    """
+    suffix = hashlib.sha256(f"{instance}|{task_arn}|{container}".encode()).hexdigest()[:20]
+    return f"ecs-{family}-{revision}-{container}-{suffix}"
+
+
 def container_spec(
     task: Task,
     definition: dict[str, Any],
@@ -101,7 +113,7 @@ def container_spec(
     timeout = stop_timeout(definition)
     config: dict[str, Any] = {
         "image": definition["image"],
-        "name": f"ecs-{family}-{revision}-{name}-{task.id}",
+        "name": docker_name(family, revision, name, task.arn, instance),
         "environment": environment,
         "labels": labels,
         "stop_timeout": timeout,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,23 @@ def test_containers_are_labelled_and_removed_on_reset_and_on_close(image: str) -
         filters={"label": f"{INSTANCE_LABEL}={runtime.instance}"},  # type: ignore[attr-defined]
     )
     assert left == []
+
+
+def test_two_fakeecs_side_by_side_run_the_same_task_and_reset_only_their_own(
+    image: str,
+) -> None:
+    """Same seed, same task ids: their containers still get names of their own."""
+    with FakeECS(backend="docker") as first, FakeECS(backend="docker") as second:
+        for fake in (first, second):
+            register(fake, "long", [{"name": "main", "image": image, "command": LONG}])
+        arns = [run(fake, "long") for fake in (first, second)]
+        assert arns[0] == arns[1]
+        for fake, arn in zip((first, second), arns, strict=True):
+            wait_until(fake, arn, "RUNNING")
+        (kept,) = ours(second)
+        first.reset()
+        assert ours(first) == []
+        assert ours(second) == [kept]
 
 
 def test_a_crashed_fakeecs_leaves_containers_the_next_one_removes(
@@ -73,18 +91,21 @@ def test_a_crashed_fakeecs_leaves_containers_the_next_one_removes(
             launchType="FARGATE",
             networkConfiguration=ControlClient(url).default_network(),
         )
-        label = {"label": INSTANCE_LABEL}
-        wait_for(
-            lambda: [c for c in client.containers.list(filters=label)],
-            timeout=60,
-            what="the crashing fakeecs's container to run",
-        )
+        # Only the crashed instance's containers: the other pytest-xdist worker may be running
+        # docker-backed fakeecs instances of its own, whose start-up also removes what a crashed
+        # one left (so this test checks that they are gone, not which instance removed them, nor
+        # that they were still there just before this one started).
+        crashed_instance = f"{socket.gethostname()}/{crashed.pid}/"
+
+        def left_by_crashed() -> list[object]:
+            found = client.containers.list(all=True, filters={"label": INSTANCE_LABEL})
+            return [c for c in found if c.labels[INSTANCE_LABEL].startswith(crashed_instance)]
+
+        wait_for(left_by_crashed, timeout=60, what="the crashing fakeecs's container to run")
         crashed.send_signal(signal.SIGKILL)
         crashed.wait(timeout=30)
-        assert client.containers.list(all=True, filters=label), "nothing was left behind"
-        with FakeECS(backend="docker") as fake:
-            assert fake.engine.runtime.cleaned_up == 1  # type: ignore[attr-defined]
-            assert client.containers.list(all=True, filters=label) == []
+        with FakeECS(backend="docker"):
+            assert left_by_crashed() == []
             foreign.reload()  # still there: not fakeecs's
     finally:
         foreign.remove(force=True)
