@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from bench.harness_scale import fresh_environment
 from harness import report_text, results
 from harness.matrix import UnknownName, plan
-from tests.harness.cli_support import HARNESS, environment, harness_command
+from tests.harness.cli_support import HARNESS, harness_command
 
 BROKEN = Path(__file__).parent / "broken_dags"
 DAG = "hoard_jpal_harvest"
@@ -48,7 +49,7 @@ def test_two_shards_merged_equal_one_full_run_cell_for_cell(tmp_path: Path) -> N
         subprocess.Popen(
             [str(HARNESS), "run", *cells, "--shard", f"{i}/2", "--results", f"shard-{i}",
              "--junit", f"shard-{i}/test-dags.xml", "-n", "0"],
-            cwd=tmp_path, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=tmp_path, env=fresh_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True,
         )
         for i in (1, 2)
