@@ -41,9 +41,7 @@ def this_instance() -> str:
 
 def is_alive(instance: str) -> bool:
     """Whether the fakeecs process named by `instance` still runs (other hosts: assume so)."""
-    host, _, rest = instance.partition("/")
-    pid, _, rest = rest.partition("/")
-    started = rest.split("/")[0]
+    host, pid, started = [*instance.split("/"), "", ""][:3]
     if host != socket.gethostname() or not pid.isdigit():
         return True
     return _process_start(int(pid)) == started
