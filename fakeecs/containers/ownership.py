@@ -60,10 +60,13 @@ def remove(containers: Iterable[Any]) -> int:
 
 
 def owned_by(client: Any, instance: str) -> list[Any]:
-    return client.containers.list(all=True, filters={"label": f"{INSTANCE_LABEL}={instance}"})
+    label = f"{INSTANCE_LABEL}={instance}"
+    return client.containers.list(all=True, filters={"label": label}, ignore_removed=True)
 
 
 def left_behind(client: Any) -> list[Any]:
     """Containers of fakeecs instances on this host that no longer run."""
-    found = client.containers.list(all=True, filters={"label": INSTANCE_LABEL})
+    # Another fakeecs starting at the same time may remove some between docker-py's listing
+    # and its inspecting each one: those are gone, which is what was wanted.
+    found = client.containers.list(all=True, filters={"label": INSTANCE_LABEL}, ignore_removed=True)
     return [c for c in found if not is_alive(c.labels.get(INSTANCE_LABEL, ""))]

@@ -7,11 +7,13 @@ import signal
 import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
 
 from fakeecs import ControlClient, FakeECS
+from fakeecs.containers import ownership
 from fakeecs.containers.spec import INSTANCE_LABEL, TASK_LABEL
 from harness.e2e.waiting import wait_for
 from tests.containers.conftest import ours, register, run, wait_until
@@ -98,7 +100,9 @@ def test_a_crashed_fakeecs_leaves_containers_the_next_one_removes(
         crashed_instance = f"{socket.gethostname()}/{crashed.pid}/"
 
         def left_by_crashed() -> list[object]:
-            found = client.containers.list(all=True, filters={"label": INSTANCE_LABEL})
+            found = client.containers.list(
+                all=True, filters={"label": INSTANCE_LABEL}, ignore_removed=True
+            )
             return [c for c in found if c.labels[INSTANCE_LABEL].startswith(crashed_instance)]
 
         wait_for(left_by_crashed, timeout=60, what="the crashing fakeecs's container to run")
@@ -109,3 +113,31 @@ def test_a_crashed_fakeecs_leaves_containers_the_next_one_removes(
             foreign.reload()  # still there: not fakeecs's
     finally:
         foreign.remove(force=True)
+
+
+def test_a_fakeecs_starting_while_another_cleans_up_lists_without_failing(image: str) -> None:
+    """A fakeecs lists what a crashed one left while another removes it (docker-py inspects every
+    listed container, and some are gone by then): the listing skips those, never fails."""
+    import docker
+
+    client = docker.from_env()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    crashed_instance = f"{socket.gethostname()}/{dead.pid}/0/1"
+    for _ in range(40):
+        client.containers.create(image, LONG, labels={INSTANCE_LABEL: crashed_instance})
+    # (a docker-backed fakeecs of the other xdist worker may remove some of them first)
+    left = ownership.left_behind(client)
+
+    def list_until_all_gone() -> None:
+        while any(
+            c.labels[INSTANCE_LABEL] == crashed_instance for c in ownership.left_behind(client)
+        ):
+            pass
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        lister = pool.submit(list_until_all_gone)
+        ownership.remove(left)
+        lister.result(timeout=120)  # raises what the listing raised
+    label = {"label": f"{INSTANCE_LABEL}={crashed_instance}"}
+    assert client.containers.list(all=True, filters=label) == []
